@@ -1,9 +1,13 @@
 //! consentlens: how a website asks for consent, and what it shares before and after the answer.
 //!
-//! The pipeline, one module per stage (see `docs/` and DESIGN.md):
-//! visit → detect → measure → explore → decode → judge → report.
+//! The pipeline, one module per stage (DESIGN.md, `docs/methodology.md`):
+//! [`visit`] → detect → measure → explore → decode → judge → report.
+//! [`evaluate`] runs them for one site.
 
+pub mod browser;
+pub mod engine;
 pub mod error;
+pub mod evaluate;
 pub mod model;
 pub mod visit;
 

@@ -1,1 +1,205 @@
+//! Stage 1, visit: open a URL in an isolated context, record everything it does, and stop when
+//! the page has settled.
+
 pub mod dom;
+pub mod page;
+pub mod recorder;
+pub mod site;
+pub mod snapshot;
+pub mod target;
+
+use std::time::{Duration, Instant};
+
+use chromiumoxide::cdp::browser_protocol::page::NavigateParams;
+
+use crate::browser::{Browser, Context};
+use crate::error::{Error, Result};
+use crate::model::{Cookie, Phase, Step};
+pub use recorder::{Recorder, Recording};
+
+/// How long to wait for what. All in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct VisitOptions {
+    /// Longest wait for the main document's response and the `load` event.
+    pub timeout_ms: u64,
+    /// Longest wait for the network to go quiet after `load`.
+    pub settle_ms: u64,
+    /// The network counts as quiet after this long with at most two requests in flight.
+    pub idle_ms: u64,
+}
+
+impl Default for VisitOptions {
+    fn default() -> Self {
+        VisitOptions {
+            timeout_ms: 30_000,
+            settle_ms: 5_000,
+            idle_ms: 500,
+        }
+    }
+}
+
+/// How a navigation ended.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub main_frame_id: String,
+    /// Whether `load` fired before the timeout (a page can be usable without it).
+    pub load_fired: bool,
+}
+
+/// Navigates the context's page to `url` and waits for `load`. A navigation that fails at the
+/// network level is an error of its kind; an HTTP error page is a page like any other.
+pub async fn navigate(context: &Context, recorder: &Recorder, url: &str, options: &VisitOptions) -> Result<Loaded> {
+    let started = Instant::now();
+    let loads_before = recorder.load_events();
+    let navigate = context.page.execute(NavigateParams::new(url));
+    let answer = tokio::time::timeout(Duration::from_millis(options.timeout_ms), navigate)
+        .await
+        .map_err(|_| Error::Timeout {
+            what: format!("loading {url}"),
+            timeout_ms: options.timeout_ms,
+        })??
+        .result;
+    if let Some(error_text) = answer.error_text.filter(|e| !e.is_empty()) {
+        // ERR_ABORTED with a committed download is not a page: say so plainly.
+        return Err(Error::from_net_error(url, &error_text));
+    }
+    let main_frame_id = answer.frame_id.as_ref().to_string();
+    let deadline = started + Duration::from_millis(options.timeout_ms);
+    let mut load_fired = false;
+    while Instant::now() < deadline {
+        if recorder.crashed() {
+            return Err(Error::RendererCrashed);
+        }
+        if recorder.load_events() > loads_before {
+            load_fired = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    Ok(Loaded {
+        main_frame_id,
+        load_fired,
+    })
+}
+
+/// Waits until the network is quiet (at most two requests in flight for `idle_ms`), or
+/// `settle_ms` have passed, whichever comes first.
+pub async fn settle(recorder: &Recorder, options: &VisitOptions) -> Result<()> {
+    let started = Instant::now();
+    let max = Duration::from_millis(options.settle_ms);
+    let idle = Duration::from_millis(options.idle_ms);
+    let mut quiet_since: Option<Instant> = None;
+    while started.elapsed() < max {
+        if recorder.crashed() {
+            return Err(Error::RendererCrashed);
+        }
+        let now = Instant::now();
+        if recorder.in_flight() <= 2 {
+            let since = *quiet_since.get_or_insert(now);
+            let last = recorder.last_activity().unwrap_or(since).max(since);
+            if now.duration_since(last) >= idle {
+                return Ok(());
+            }
+        } else {
+            quiet_since = None;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    Ok(())
+}
+
+/// Cookies of the context, as the result document describes them.
+pub async fn cookies(browser: &Browser, context: &Context, site_domain: &str) -> Result<Vec<Cookie>> {
+    let raw = browser.cookies(context).await?;
+    Ok(raw
+        .into_iter()
+        .map(|c| Cookie {
+            third_party: !site::same_site(&c.domain, site_domain),
+            expires: (!c.session && c.expires > 0.0).then_some(c.expires),
+            same_site: c.same_site.as_ref().map(|s| s.as_ref().to_string()),
+            partition_key: c.partition_key.as_ref().map(|k| k.top_level_site.clone()),
+            name: c.name,
+            domain: c.domain,
+            path: c.path,
+            http_only: c.http_only,
+            secure: c.secure,
+            value: c.value,
+            ..Cookie::default()
+        })
+        .collect())
+}
+
+/// Assembles a phase from a finished recording and the state read at its end.
+pub fn phase_from(recording: Recording, cookies: Vec<Cookie>, site_domain: &str) -> Phase {
+    let mut requests = recording.requests;
+    for request in &mut requests {
+        request.third_party = site::is_third_party(&request.url, site_domain);
+    }
+    Phase {
+        requests,
+        cookies,
+        events: Vec::new(),
+        websocket_frames: recording.websocket_frames,
+        navigations: recording.navigations,
+        local_storage: Default::default(),
+        js_dialogs: recording.js_dialogs,
+        banner_reappeared: None,
+    }
+}
+
+/// Everything the first visit yields before the dialog is touched.
+pub struct FirstVisit {
+    pub final_url: Option<String>,
+    pub http_status: Option<u16>,
+    pub title: Option<String>,
+    pub page_text: String,
+    pub screenshot: Option<Vec<u8>>,
+    pub site_domain: String,
+    pub main_frame_id: String,
+}
+
+/// Visits `url` in `context` and records the phase before any choice. The recorder is handed
+/// back still running so that later stages (the dialog, clicks) can go on recording into it.
+pub async fn first_visit(
+    context: &Context,
+    url: &str,
+    options: &VisitOptions,
+) -> Result<(FirstVisit, Recorder)> {
+    let recorder = Recorder::start(&context.page).await?;
+    recorder.set_step(Step::Load);
+    let loaded = navigate(context, &recorder, url, options).await?;
+    settle(&recorder, options).await?;
+    let main_document = recorder.main_document(&loaded.main_frame_id);
+    let final_url = page::current_url(&context.page)
+        .await
+        .or_else(|| main_document.as_ref().map(|(u, _)| u.clone()));
+    let site_domain = site::site_domain(final_url.as_deref().unwrap_or(url));
+    let visit = FirstVisit {
+        http_status: main_document.and_then(|(_, status)| status),
+        title: page::title(&context.page).await,
+        page_text: page::visible_text(&context.page).await.unwrap_or_default(),
+        screenshot: page::screenshot(&context.page).await.ok(),
+        final_url,
+        site_domain,
+        main_frame_id: loaded.main_frame_id,
+    };
+    Ok((visit, recorder))
+}
+
+/// Ends a phase: stops the recorder and reads cookies and localStorage.
+pub async fn end_phase(
+    browser: &Browser,
+    context: &Context,
+    recorder: Recorder,
+    main_frame_id: &str,
+    site_domain: &str,
+) -> Result<Phase> {
+    let recording = recorder.finish(Some(main_frame_id)).await;
+    if recording.crashed {
+        return Err(Error::RendererCrashed);
+    }
+    let cookies = cookies(browser, context, site_domain).await?;
+    let mut phase = phase_from(recording, cookies, site_domain);
+    phase.local_storage = page::local_storage(&context.page).await;
+    Ok(phase)
+}

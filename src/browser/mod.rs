@@ -1,0 +1,248 @@
+//! The browser: Debian's Chromium, started by us and driven over the DevTools protocol with
+//! `chromiumoxide` (DESIGN.md says why not `headless_chrome`).
+//!
+//! We start the process ourselves rather than through `chromiumoxide::Browser::launch` so that we
+//! choose every argument (its defaults include `--enable-automation`, which makes
+//! `navigator.webdriver` read true), put Chromium in its own process group (so that every helper
+//! process dies with it), and ask the kernel to kill it if we die first.
+
+mod find;
+mod launch;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
+};
+use chromiumoxide::handler::HandlerConfig;
+use chromiumoxide::Page;
+use futures::StreamExt;
+use tokio::task::JoinHandle;
+
+use crate::error::{Error, Result};
+use crate::model::{ThirdPartyCookies, Viewport};
+
+pub use find::find_chromium;
+pub use launch::chromium_args;
+
+impl From<chromiumoxide::error::CdpError> for Error {
+    fn from(e: chromiumoxide::error::CdpError) -> Self {
+        use chromiumoxide::error::CdpError;
+        match e {
+            CdpError::Timeout => Error::Timeout {
+                what: "a DevTools command".into(),
+                timeout_ms: 0,
+            },
+            CdpError::ChannelSendError(_) | CdpError::NoResponse => {
+                Error::BrowserCrashed(e.to_string())
+            }
+            other => Error::Protocol(other.to_string()),
+        }
+    }
+}
+
+/// How the browser is started and what it presents to pages.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// Chromium's path; found via `CONSENTLENS_CHROME` and `PATH` when `None`.
+    pub executable: Option<PathBuf>,
+    /// Extra command-line arguments, appended after ours (`--disable-features` lists are merged).
+    pub extra_args: Vec<String>,
+    pub viewport: Viewport,
+    /// BCP 47 language tag presented in `navigator.language` and `Accept-Language`.
+    pub locale: String,
+    /// IANA time zone presented to pages.
+    pub timezone: String,
+    /// How long a single DevTools command may take before the browser is considered hung.
+    pub command_timeout_ms: u64,
+    pub launch_timeout_ms: u64,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        BrowserOptions {
+            executable: None,
+            extra_args: Vec::new(),
+            viewport: Viewport::default(),
+            // A European desktop: CMPs that geo-target by time zone or language show their EU dialog.
+            locale: "en-GB".into(),
+            timezone: "Europe/Oslo".into(),
+            command_timeout_ms: 20_000,
+            launch_timeout_ms: 30_000,
+        }
+    }
+}
+
+/// One running Chromium. It serves many observations, each in its own browser context.
+pub struct Browser {
+    inner: chromiumoxide::Browser,
+    handler: JoinHandle<()>,
+    process: launch::ChromiumProcess,
+    /// e.g. `"Chromium/156.0.8078.108"`.
+    pub version: String,
+    /// The user agent presented to pages (without "HeadlessChrome").
+    pub user_agent: String,
+    /// Every argument Chromium was started with.
+    pub args: Vec<String>,
+    pub options: BrowserOptions,
+    /// Set by the handler task when the connection to the browser is gone.
+    disconnected: Arc<AtomicBool>,
+}
+
+impl Browser {
+    /// Starts Chromium and connects to it.
+    pub async fn launch(options: BrowserOptions) -> Result<Browser> {
+        let executable = match &options.executable {
+            Some(path) => path.clone(),
+            None => find_chromium()?,
+        };
+        let process = launch::ChromiumProcess::spawn(&executable, &options).await?;
+        let config = HandlerConfig {
+            // Certificate errors stay errors unless the caller passes --ignore-certificate-errors.
+            ignore_https_errors: false,
+            ignore_invalid_messages: true,
+            // We emulate the viewport ourselves: chromiumoxide's emulation turns on touch input,
+            // which is not what a desktop visitor has.
+            viewport: None,
+            request_timeout: Duration::from_millis(options.command_timeout_ms),
+            request_intercept: false,
+            cache_enabled: true,
+            ..HandlerConfig::default()
+        };
+        let (inner, mut handler) =
+            chromiumoxide::Browser::connect_with_config(process.ws_url.clone(), config)
+                .await
+                .map_err(|e| Error::LaunchFailed {
+                    path: executable.clone(),
+                    message: format!("could not connect to DevTools: {e}"),
+                })?;
+        let disconnected = Arc::new(AtomicBool::new(false));
+        let flag = disconnected.clone();
+        let handler = tokio::spawn(async move {
+            while let Some(event) = handler.next().await {
+                if let Err(chromiumoxide::error::CdpError::Ws(_)) = event {
+                    break;
+                }
+            }
+            flag.store(true, Ordering::SeqCst);
+        });
+        let version = inner.version().await?;
+        let user_agent = launch::personal_user_agent(&version.user_agent);
+        Ok(Browser {
+            version: version.product.replace("HeadlessChrome", "Chromium"),
+            user_agent,
+            args: process.args.clone(),
+            inner,
+            handler,
+            process,
+            options,
+            disconnected,
+        })
+    }
+
+    /// Whether the browser process and its DevTools connection are still there.
+    pub fn is_alive(&self) -> bool {
+        !self.disconnected.load(Ordering::SeqCst) && self.process.is_running()
+    }
+
+    /// Kills the browser's whole process group at once (for a hung or abandoned browser).
+    pub fn kill(&self) {
+        self.process.kill_now();
+        self.disconnected.store(true, Ordering::SeqCst);
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.process.pid
+    }
+
+    /// Third-party cookie policy of every context (set in the profile before launch).
+    pub fn third_party_cookies(&self) -> ThirdPartyCookies {
+        ThirdPartyCookies::Allowed
+    }
+
+    /// A fresh, isolated browser context (its own cookies, storage and cache) with one page,
+    /// set up to look like a person's desktop browser.
+    pub async fn new_context(&self) -> Result<Context> {
+        let id = self
+            .inner
+            .execute(CreateBrowserContextParams::default())
+            .await?
+            .result
+            .browser_context_id;
+        let page = match self
+            .inner
+            .new_page(
+                CreateTargetParams::builder()
+                    .url("about:blank")
+                    .browser_context_id(id.clone())
+                    .build()
+                    .map_err(Error::Protocol)?,
+            )
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                let _ = self
+                    .inner
+                    .execute(DisposeBrowserContextParams::new(id))
+                    .await;
+                return Err(e.into());
+            }
+        };
+        let context = Context { id, page };
+        launch::present_as_person(&context.page, self).await?;
+        Ok(context)
+    }
+
+    /// Closes the browser: politely first, then by killing its process group.
+    pub async fn close(mut self) {
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.inner.close()).await;
+        self.process.kill_now();
+        self.handler.abort();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.process.kill_now();
+        self.handler.abort();
+    }
+}
+
+/// An isolated browser context with its page. Dispose of it with [`Browser::close_context`].
+pub struct Context {
+    pub id: BrowserContextId,
+    pub page: Page,
+}
+
+impl Browser {
+    /// Closes the context's page and throws away the context with all its cookies and storage.
+    pub async fn close_context(&self, context: Context) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), async {
+            let _ = context.page.close().await;
+            let _ = self
+                .inner
+                .execute(DisposeBrowserContextParams::new(context.id))
+                .await;
+        })
+        .await;
+    }
+}
+
+impl Browser {
+    /// Every cookie of a context: all domains, partitioned ones included.
+    pub async fn cookies(
+        &self,
+        context: &Context,
+    ) -> Result<Vec<chromiumoxide::cdp::browser_protocol::network::Cookie>> {
+        use chromiumoxide::cdp::browser_protocol::storage::GetCookiesParams;
+        let params = GetCookiesParams::builder()
+            .browser_context_id(context.id.clone())
+            .build();
+        Ok(self.inner.execute(params).await?.result.cookies)
+    }
+}

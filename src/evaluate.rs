@@ -1,0 +1,172 @@
+//! One site evaluation: the stages of the pipeline in order, each writing its part of the
+//! [`SiteReport`]. Failures of the site become an `"error"` result, never a panic or a lost site.
+
+use std::time::Instant;
+
+use chrono::Utc;
+
+use crate::browser::Browser;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::visit::{self, VisitOptions};
+
+/// What an evaluation does and how long it may take.
+#[derive(Debug, Clone)]
+pub struct EvaluateOptions {
+    pub visit: VisitOptions,
+    /// How long to keep looking for a consent dialog that appears late.
+    pub banner_wait_ms: u64,
+    /// Whether to explore the accept and reject click paths (two more fresh visits).
+    pub explore: bool,
+    /// Most actions tried on one click path.
+    pub max_depth: u32,
+    /// Whether loopback, private and link-local hosts may be evaluated.
+    pub allow_private_addresses: bool,
+}
+
+impl Default for EvaluateOptions {
+    fn default() -> Self {
+        EvaluateOptions {
+            visit: VisitOptions::default(),
+            banner_wait_ms: 3_000,
+            explore: true,
+            max_depth: 4,
+            allow_private_addresses: true,
+        }
+    }
+}
+
+/// Pictures that go beside the result document (PNG bytes).
+#[derive(Debug, Clone, Default)]
+pub struct Screenshots {
+    pub page: Option<Vec<u8>>,
+    pub banner: Option<Vec<u8>>,
+    pub annotated: Option<Vec<u8>>,
+}
+
+/// A finished evaluation: the result document and its pictures.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub report: SiteReport,
+    pub screenshots: Screenshots,
+}
+
+/// Evaluates one site. Never fails: problems of the site are in `report.status`/`report.error`.
+pub async fn evaluate(browser: &Browser, url: &str, options: &EvaluateOptions) -> Evaluation {
+    let started_at = Utc::now();
+    let clock = Instant::now();
+    let mut report = empty_report(url, browser, options, started_at);
+    let mut screenshots = Screenshots::default();
+    if let Err(error) = run(browser, url, options, &mut report, &mut screenshots).await {
+        report.status = Status::Error;
+        report.error = Some(ErrorInfo {
+            kind: error.kind().to_string(),
+            message: error.to_string(),
+        });
+    }
+    report.provenance.finished_at = Utc::now();
+    report.metrics.duration_ms = Some(clock.elapsed().as_millis() as u64);
+    Evaluation {
+        report,
+        screenshots,
+    }
+}
+
+/// The result document for a URL refused before any browser work.
+pub fn refused_report(url: &str, error: &Error, browser: Option<&Browser>, options: &EvaluateOptions) -> SiteReport {
+    let now = Utc::now();
+    let mut report = match browser {
+        Some(b) => empty_report(url, b, options, now),
+        None => bare_report(url, options, now),
+    };
+    report.status = Status::Error;
+    report.error = Some(ErrorInfo {
+        kind: error.kind().to_string(),
+        message: error.to_string(),
+    });
+    report
+}
+
+async fn run(
+    browser: &Browser,
+    url: &str,
+    options: &EvaluateOptions,
+    report: &mut SiteReport,
+    screenshots: &mut Screenshots,
+) -> Result<()> {
+    let target = visit::target::check_url(url, options.allow_private_addresses)?;
+    let context = browser.new_context().await?;
+    let outcome = observe_before_consent(browser, &context, target.as_str(), options, report, screenshots).await;
+    browser.close_context(context).await;
+    outcome
+}
+
+async fn observe_before_consent(
+    browser: &Browser,
+    context: &crate::browser::Context,
+    url: &str,
+    options: &EvaluateOptions,
+    report: &mut SiteReport,
+    screenshots: &mut Screenshots,
+) -> Result<()> {
+    let (first, recorder) = visit::first_visit(context, url, &options.visit).await?;
+    report.provenance.webdriver_hidden = visit::page::evaluate_json(&context.page, "navigator.webdriver")
+        .await
+        .map(|v| v == serde_json::Value::Bool(false));
+    let phase = visit::end_phase(browser, context, recorder, &first.main_frame_id, &first.site_domain).await?;
+    report.final_url = first.final_url;
+    report.http_status = first.http_status;
+    report.title = first.title;
+    screenshots.page = first.screenshot;
+    report.phases.before_consent = Some(phase);
+    Ok(())
+}
+
+fn empty_report(url: &str, browser: &Browser, options: &EvaluateOptions, started_at: chrono::DateTime<Utc>) -> SiteReport {
+    let mut report = bare_report(url, options, started_at);
+    let p = &mut report.provenance;
+    p.browser_version = Some(browser.version.clone());
+    p.user_agent = Some(browser.user_agent.clone());
+    p.viewport = browser.options.viewport;
+    p.locale = browser.options.locale.clone();
+    p.timezone = Some(browser.options.timezone.clone());
+    p.third_party_cookies = browser.third_party_cookies();
+    p.browser_args = browser.args.clone();
+    report
+}
+
+fn bare_report(url: &str, options: &EvaluateOptions, started_at: chrono::DateTime<Utc>) -> SiteReport {
+    SiteReport {
+        schema_version: SCHEMA_VERSION,
+        url: url.to_string(),
+        final_url: None,
+        status: Status::Ok,
+        error: None,
+        provenance: Provenance {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            browser_version: None,
+            user_agent: None,
+            started_at,
+            finished_at: started_at,
+            viewport: Viewport::default(),
+            locale: String::new(),
+            third_party_cookies: ThirdPartyCookies::Allowed,
+            tracker_lists: Vec::new(),
+            timezone: None,
+            webdriver_hidden: None,
+            browser_args: Vec::new(),
+            timeout_ms: options.visit.timeout_ms,
+            settle_ms: options.visit.settle_ms,
+        },
+        banner: None,
+        click_paths: None,
+        phases: Phases::default(),
+        findings: Vec::new(),
+        metrics: Metrics::default(),
+        http_status: None,
+        title: None,
+        screenshot: None,
+        claims: Vec::new(),
+        consent_state: None,
+    }
+}

@@ -1,0 +1,1 @@
+pub struct StudyStats; pub struct Histogram; pub struct VendorCounts;
