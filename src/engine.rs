@@ -54,7 +54,11 @@ impl Engine {
     /// Evaluates one site. `should_stop` is called about every 100 ms while the browser works;
     /// when it returns true the evaluation is abandoned, the browser killed, and
     /// [`Error::Interrupted`] returned (so Ctrl-C works in a notebook).
-    pub fn evaluate(&mut self, url: &str, mut should_stop: impl FnMut() -> bool) -> Result<Evaluation> {
+    pub fn evaluate(
+        &mut self,
+        url: &str,
+        mut should_stop: impl FnMut() -> bool,
+    ) -> Result<Evaluation> {
         // Refuse bad input before starting a browser for it.
         if let Err(error) = check_url(url, self.options.evaluate.allow_private_addresses) {
             let browser = self.browser.as_deref();
@@ -75,7 +79,9 @@ impl Engine {
             match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(evaluation) => return Ok(evaluation),
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(Error::BrowserCrashed("the evaluation task ended without a result".into()))
+                    return Err(Error::BrowserCrashed(
+                        "the evaluation task ended without a result".into(),
+                    ))
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                     if should_stop() {

@@ -104,7 +104,8 @@ impl Error {
                 what: format!("connecting to {url}"),
                 timeout_ms: 0,
             }
-        } else if e.contains("CONNECTION") || e.contains("ADDRESS") || e.contains("EMPTY_RESPONSE") {
+        } else if e.contains("CONNECTION") || e.contains("ADDRESS") || e.contains("EMPTY_RESPONSE")
+        {
             Error::Connection { url, message }
         } else {
             Error::Navigation { url, message }

@@ -73,7 +73,12 @@ pub async fn evaluate(browser: &Browser, url: &str, options: &EvaluateOptions) -
 }
 
 /// The result document for a URL refused before any browser work.
-pub fn refused_report(url: &str, error: &Error, browser: Option<&Browser>, options: &EvaluateOptions) -> SiteReport {
+pub fn refused_report(
+    url: &str,
+    error: &Error,
+    browser: Option<&Browser>,
+    options: &EvaluateOptions,
+) -> SiteReport {
     let now = Utc::now();
     let mut report = match browser {
         Some(b) => empty_report(url, b, options, now),
@@ -96,7 +101,15 @@ async fn run(
 ) -> Result<()> {
     let target = visit::target::check_url(url, options.allow_private_addresses)?;
     let context = browser.new_context().await?;
-    let outcome = observe_before_consent(browser, &context, target.as_str(), options, report, screenshots).await;
+    let outcome = observe_before_consent(
+        browser,
+        &context,
+        target.as_str(),
+        options,
+        report,
+        screenshots,
+    )
+    .await;
     browser.close_context(context).await;
     outcome
 }
@@ -110,10 +123,18 @@ async fn observe_before_consent(
     screenshots: &mut Screenshots,
 ) -> Result<()> {
     let (first, recorder) = visit::first_visit(context, url, &options.visit).await?;
-    report.provenance.webdriver_hidden = visit::page::evaluate_json(&context.page, "navigator.webdriver")
-        .await
-        .map(|v| v == serde_json::Value::Bool(false));
-    let phase = visit::end_phase(browser, context, recorder, &first.main_frame_id, &first.site_domain).await?;
+    report.provenance.webdriver_hidden =
+        visit::page::evaluate_json(&context.page, "navigator.webdriver")
+            .await
+            .map(|v| v == serde_json::Value::Bool(false));
+    let phase = visit::end_phase(
+        browser,
+        context,
+        recorder,
+        &first.main_frame_id,
+        &first.site_domain,
+    )
+    .await?;
     report.final_url = first.final_url;
     report.http_status = first.http_status;
     report.title = first.title;
@@ -122,7 +143,12 @@ async fn observe_before_consent(
     Ok(())
 }
 
-fn empty_report(url: &str, browser: &Browser, options: &EvaluateOptions, started_at: chrono::DateTime<Utc>) -> SiteReport {
+fn empty_report(
+    url: &str,
+    browser: &Browser,
+    options: &EvaluateOptions,
+    started_at: chrono::DateTime<Utc>,
+) -> SiteReport {
     let mut report = bare_report(url, options, started_at);
     let p = &mut report.provenance;
     p.browser_version = Some(browser.version.clone());
@@ -135,7 +161,11 @@ fn empty_report(url: &str, browser: &Browser, options: &EvaluateOptions, started
     report
 }
 
-fn bare_report(url: &str, options: &EvaluateOptions, started_at: chrono::DateTime<Utc>) -> SiteReport {
+fn bare_report(
+    url: &str,
+    options: &EvaluateOptions,
+    started_at: chrono::DateTime<Utc>,
+) -> SiteReport {
     SiteReport {
         schema_version: SCHEMA_VERSION,
         url: url.to_string(),

@@ -8,8 +8,12 @@ pub mod browser;
 pub mod engine;
 pub mod error;
 pub mod evaluate;
+pub mod judge;
 pub mod model;
+pub mod report;
+pub mod store;
 pub mod visit;
+pub mod webserver;
 
 pub use error::{Error, Result};
 pub use model::*;

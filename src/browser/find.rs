@@ -5,7 +5,12 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Names tried on `PATH`, in order.
-const CANDIDATES: &[&str] = &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+const CANDIDATES: &[&str] = &[
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
 
 /// `CONSENTLENS_CHROME` when set (it must exist), else the first candidate on `PATH`.
 pub fn find_chromium() -> Result<PathBuf> {

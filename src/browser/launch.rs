@@ -105,6 +105,8 @@ pub(super) struct ChromiumProcess {
     /// The last lines Chromium wrote to stderr, for error messages.
     stderr_tail: Arc<Mutex<Vec<String>>>,
     _user_data_dir: tempfile::TempDir,
+    /// Dropping it lets the thread that forked Chromium end.
+    _guardian_stop: std::sync::mpsc::Sender<()>,
 }
 
 impl ChromiumProcess {
@@ -139,8 +141,20 @@ impl ChromiumProcess {
                 Ok(())
             });
         }
-        let mut child = command
-            .spawn()
+        // The kernel's parent-death signal follows the *thread* that forked, not the process, so
+        // Chromium is forked from a thread that lives exactly as long as this handle.
+        let (spawned_tx, spawned_rx) = std::sync::mpsc::channel();
+        let (guardian_stop, guardian_stop_rx) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("chromium-guardian".into())
+            .spawn(move || {
+                let _ = spawned_tx.send(command.spawn());
+                // Returns when the handle is dropped (its sender goes away).
+                let _ = guardian_stop_rx.recv();
+            })?;
+        let mut child = spawned_rx
+            .recv()
+            .map_err(|_| launch_failed("the launcher thread died".into()))?
             .map_err(|e| launch_failed(format!("could not start the process: {e}")))?;
         let pid = child.id();
         let stderr = child.stderr.take().expect("stderr is piped");
@@ -172,6 +186,7 @@ impl ChromiumProcess {
             args,
             stderr_tail,
             _user_data_dir: user_data_dir,
+            _guardian_stop: guardian_stop,
         };
         match tokio::time::timeout(Duration::from_millis(options.launch_timeout_ms), url_rx).await {
             Ok(Ok(url)) => {
@@ -180,10 +195,7 @@ impl ChromiumProcess {
             }
             outcome => {
                 let reason = if outcome.is_err() {
-                    format!(
-                        "no DevTools address after {} ms",
-                        options.launch_timeout_ms
-                    )
+                    format!("no DevTools address after {} ms", options.launch_timeout_ms)
                 } else {
                     "the process exited before it was ready".to_string()
                 };

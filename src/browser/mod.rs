@@ -133,7 +133,7 @@ impl Browser {
         let version = inner.version().await?;
         let user_agent = launch::personal_user_agent(&version.user_agent);
         Ok(Browser {
-            version: version.product.replace("HeadlessChrome", "Chromium"),
+            version: browser_name(&executable, &version.product),
             user_agent,
             args: process.args.clone(),
             inner,
@@ -211,6 +211,22 @@ impl Drop for Browser {
         self.process.kill_now();
         self.handler.abort();
     }
+}
+
+/// `"Chromium 156.0.8078.108"`: the product's version under the name of the executable that ran
+/// (Chromium reports itself as "Chrome" over DevTools).
+fn browser_name(executable: &std::path::Path, product: &str) -> String {
+    let number = product.split_once('/').map_or(product, |(_, v)| v);
+    let file = executable
+        .file_name()
+        .map(|f| f.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = if file.contains("chromium") {
+        "Chromium"
+    } else {
+        "Chrome"
+    };
+    format!("{name} {number}")
 }
 
 /// An isolated browser context with its page. Dispose of it with [`Browser::close_context`].

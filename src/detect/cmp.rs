@@ -215,7 +215,11 @@ mod tests {
             assert!(ids.contains(&required), "{required} missing from cmps.json");
         }
         for cmp in cmp_table() {
-            assert!(!cmp.containers.is_empty() || !cmp.frame_src.is_empty(), "{}", cmp.id);
+            assert!(
+                !cmp.containers.is_empty() || !cmp.frame_src.is_empty(),
+                "{}",
+                cmp.id
+            );
             assert_eq!(cmp.id, cmp.id.to_lowercase());
             for m in &cmp.containers {
                 assert_ne!(m, &Matcher::default(), "{} has an empty matcher", cmp.id);

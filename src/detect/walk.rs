@@ -55,7 +55,12 @@ pub fn subtree(snapshot: &DomSnapshot, root: usize, limit: usize) -> Vec<usize> 
 
 /// A CSS number such as `opacity`; `default` when absent or unreadable.
 pub fn css_number(value: &str, default: f64) -> f64 {
-    value.trim().parse::<f64>().ok().filter(|v| v.is_finite()).unwrap_or(default)
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .unwrap_or(default)
 }
 
 /// A CSS length in px (`"16px"`, `"16"`); `None` otherwise.
@@ -189,8 +194,10 @@ pub fn is_interactive(node: &DomNode) -> bool {
         return false;
     }
     let role = node.attrs.get("role").map(String::as_str).unwrap_or("");
-    matches!(node.tag.as_str(), "button" | "input" | "select" | "textarea")
-        || (node.tag == "a" && node.attrs.contains_key("href"))
+    matches!(
+        node.tag.as_str(),
+        "button" | "input" | "select" | "textarea"
+    ) || (node.tag == "a" && node.attrs.contains_key("href"))
         || matches!(role, "button" | "link" | "switch" | "checkbox")
         || node.is_clickable
 }
@@ -257,7 +264,9 @@ pub fn tighten(snapshot: &DomSnapshot, root: usize) -> usize {
         };
         let backdrop =
             viewport_area > 0.0 && n.bbox.is_some_and(|b| b.area() >= 0.8 * viewport_area);
-        if has_box(n) && paints_box(n) && !backdrop {
+        // A frame is a window onto another document, never the dialog's own box.
+        let frame = matches!(n.tag.as_str(), "iframe" | "frame");
+        if has_box(n) && paints_box(n) && !backdrop && !frame {
             break;
         }
         let here = content_of(snapshot, current);
@@ -288,6 +297,21 @@ fn subtree_has_box(snapshot: &DomSnapshot, id: usize) -> bool {
             .any(|d| node(snapshot, d).is_some_and(|n| n.kind == NodeKind::Element && has_box(n)))
 }
 
+/// Whether a node's box lies at least partly inside the viewport (always, when the snapshot
+/// does not say how large the viewport is).
+pub fn on_screen(snapshot: &DomSnapshot, n: &DomNode) -> bool {
+    let Some(b) = n.bbox else {
+        return false;
+    };
+    if snapshot.viewport_width <= 0.0 || snapshot.viewport_height <= 0.0 {
+        return true;
+    }
+    b.x < snapshot.viewport_width
+        && b.y < snapshot.viewport_height
+        && b.x + b.width > 0.0
+        && b.y + b.height > 0.0
+}
+
 /// The computed `z-index` as a number (`auto` and garbage are `None`).
 pub fn z_index(node: &DomNode) -> Option<i64> {
     node.style.z_index.trim().parse::<i64>().ok()
@@ -308,7 +332,10 @@ mod tests {
         b.style(hidden, |s| s.display = "none".into());
         b.text(hidden, "Secret");
         let snap = b.build();
-        assert_eq!(visible_text(&snap, body, &HashSet::new(), 1000), "Shown words");
+        assert_eq!(
+            visible_text(&snap, body, &HashSet::new(), 1000),
+            "Shown words"
+        );
         assert_eq!(visible_text(&snap, body, &HashSet::new(), 5), "Shown");
     }
 
@@ -339,7 +366,10 @@ mod tests {
         let body = b.body();
         let bar = b.div(body, [0.0, 700.0, 1280.0, 100.0]);
         let text = b.div(bar, [0.0, 700.0, 900.0, 100.0]);
-        b.text(text, "We use cookies. A long explanation of why and how we use them.");
+        b.text(
+            text,
+            "We use cookies. A long explanation of why and how we use them.",
+        );
         let buttons = b.div(bar, [900.0, 700.0, 380.0, 100.0]);
         b.button(buttons, "OK", [900.0, 720.0, 80.0, 40.0]);
         let snap = b.build();

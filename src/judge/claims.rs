@@ -38,11 +38,9 @@ struct Entry {
 
 static LEXICON: LazyLock<Lexicon<Entry>> = LazyLock::new(|| {
     let mut lexicon = Lexicon::new();
-    for line in phrase_lines() {
-        // Malformed lines are skipped here; `every_phrase_line_is_valid` keeps the file clean.
-        if let Ok((language, kind, phrase)) = line {
-            let _ = lexicon.insert(phrase, Entry { language, kind });
-        }
+    // Malformed lines are skipped here; `every_phrase_line_is_valid` keeps the file clean.
+    for (language, kind, phrase) in phrase_lines().flatten() {
+        let _ = lexicon.insert(phrase, Entry { language, kind });
     }
     lexicon
 });
@@ -134,7 +132,10 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<String> {
-        find_claims(text, "page").into_iter().map(|c| c.kind).collect()
+        find_claims(text, "page")
+            .into_iter()
+            .map(|c| c.kind)
+            .collect()
     }
 
     #[test]
@@ -154,7 +155,8 @@ mod tests {
 
     #[test]
     fn a_claim_carries_phrase_sentence_language_and_source() {
-        let text = "Velkommen til chatten. Her er du helt anonym, og samtalen lagres ikke. Les mer.";
+        let text =
+            "Velkommen til chatten. Her er du helt anonym, og samtalen lagres ikke. Les mer.";
         let claims = find_claims(text, "banner");
         assert_eq!(
             claims,
@@ -174,20 +176,32 @@ mod tests {
     #[test]
     fn claims_are_found_in_every_language() {
         let cases = [
-            ("Vi samler ikke inn personopplysninger om deg.", "no_personal_data"),
+            (
+                "Vi samler ikke inn personopplysninger om deg.",
+                "no_personal_data",
+            ),
             ("Du kan chatte anonymt med oss.", "anonymous"),
             ("Du er 100 % anonym når du ringer.", "anonymous"),
             ("Hjå oss er du heilt anonym.", "anonymous"),
-            ("Vi samlar ikkje inn personopplysningar.", "no_personal_data"),
+            (
+                "Vi samlar ikkje inn personopplysningar.",
+                "no_personal_data",
+            ),
             ("You are anonymous on this site.", "anonymous"),
             ("We don't collect personal data.", "no_personal_data"),
             ("We do not track you.", "no_tracking"),
-            ("Chatten är helt anonym och gratis. Du är anonym.", "anonymous"),
+            (
+                "Chatten är helt anonym och gratis. Du är anonym.",
+                "anonymous",
+            ),
             ("Vi samlar inte in personuppgifter.", "no_personal_data"),
             ("Du forbliver anonym hele vejen.", "anonymous"),
             ("Vi indsamler ingen personoplysninger.", "no_personal_data"),
             ("Bei uns bleibst du anonym.", "anonymous"),
-            ("Wir speichern keine personenbezogenen Daten.", "no_personal_data"),
+            (
+                "Wir speichern keine personenbezogenen Daten.",
+                "no_personal_data",
+            ),
         ];
         for (text, kind) in cases {
             assert!(

@@ -3,17 +3,20 @@
 
 use crate::model::{Banner, Button, ButtonRole, Cookie, Request};
 
-/// Tracker categories whose requests are tracking. Consent-management platforms (`consent`),
-/// tag managers (`tag_manager`), CDNs and other infrastructure are not: a tag manager loading
-/// alone sends nothing about the visitor to anyone but itself. `tracking` is what list-only
-/// matches (EasyPrivacy) carry when the catalogue does not know the vendor.
+/// Tracker categories (of the decode stage's closed set) whose requests are tracking, plus
+/// `tracking`, which EasyPrivacy matches carry when the catalogue does not know the vendor.
+/// Not tracking in themselves: consent platforms (`consent`), tag managers (`tag_manager`, which
+/// loading alone sends nothing about the visitor to anyone but itself), error `monitoring`,
+/// `embedded_media` and `customer_engagement` widgets, and list matches of `unknown` purpose.
+/// Their cookies still count when the catalogue marks them as identifiers.
 pub(crate) const TRACKING_CATEGORIES: &[&str] = &[
     "advertising",
     "analytics",
     "session_replay",
     "social",
-    "marketing",
-    "fingerprinting",
+    "audience",
+    "ab_testing",
+    "marketing_automation",
     "tracking",
 ];
 
@@ -44,11 +47,7 @@ pub(crate) fn is_tracking_request(request: &Request) -> bool {
 /// are neither, and are never flagged.
 pub(crate) fn is_identifier_cookie(cookie: &Cookie) -> bool {
     cookie.is_identifier
-        || (cookie.vendor.is_some()
-            && cookie
-                .category
-                .as_deref()
-                .is_some_and(is_tracking_category))
+        || (cookie.vendor.is_some() && cookie.category.as_deref().is_some_and(is_tracking_category))
 }
 
 /// The tracker vendors of `requests`, each once, in order of first appearance.
@@ -89,6 +88,16 @@ pub(crate) fn reject_to_accept_area_ratio(banner: &Banner) -> Option<f64> {
     (accept > 0.0 && reject > 0.0).then(|| reject / accept)
 }
 
+/// A decoded data key without its wire wrapping, lower-cased: `cd[content_ids]` →
+/// `content_ids`, `ud[em]` → `em`, `ecommerce.items` → `items`.
+pub(crate) fn plain_key(key: &str) -> String {
+    let inner = match (key.rfind('['), key.ends_with(']')) {
+        (Some(open), true) => key.get(open + 1..key.len() - 1).unwrap_or(key),
+        _ => key,
+    };
+    inner.rsplit('.').next().unwrap_or(inner).to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,7 +110,8 @@ mod tests {
         assert!(is_tracking_category("advertising"));
         assert!(!is_tracking_category("consent"));
         assert!(!is_tracking_category("tag_manager"));
-        assert!(!is_tracking_category("cdn"));
+        assert!(!is_tracking_category("monitoring"));
+        assert!(!is_tracking_category("unknown"));
     }
 
     #[test]
@@ -145,5 +155,13 @@ mod tests {
         };
         let requests = [request("B"), request("A"), request("B"), Request::default()];
         assert_eq!(vendors(&requests), ["B", "A"]);
+    }
+
+    #[test]
+    fn keys_lose_their_wire_wrapping() {
+        assert_eq!(plain_key("cd[content_ids]"), "content_ids");
+        assert_eq!(plain_key("ecommerce.items"), "items");
+        assert_eq!(plain_key("Value"), "value");
+        assert_eq!(plain_key("["), "[");
     }
 }

@@ -52,7 +52,11 @@ pub(crate) fn request(phase: PhaseName, request: &Request, events: &[&TrackerEve
 }
 
 /// The request that carried `event`, with `fields` chosen by the rule.
-pub(crate) fn event(phase: PhaseName, event: &TrackerEvent, fields: Map<String, Value>) -> Evidence {
+pub(crate) fn event(
+    phase: PhaseName,
+    event: &TrackerEvent,
+    fields: Map<String, Value>,
+) -> Evidence {
     let mut all = Map::new();
     if let Some(name) = &event.event {
         all.insert("event".into(), json!(name));
@@ -213,7 +217,9 @@ mod tests {
     #[test]
     fn long_values_are_cut() {
         let long = Value::Array((0..1000).map(|i| json!(i)).collect());
-        assert!(bounded_value(&long).as_str().is_some_and(|s| s.ends_with('…')));
+        assert!(bounded_value(&long)
+            .as_str()
+            .is_some_and(|s| s.ends_with('…')));
         assert_eq!(bounded_value(&json!(119)), json!(119));
     }
 }

@@ -7,7 +7,7 @@
 //! - `*sykdom*`: the text's word contains it;
 //! - no `*`: the whole word, nothing more ("barn" matches "barn", not "barnehage").
 //!
-//! Matching is case-insensitive and Unicode-aware (see [`crate::judge::text::words`]). Each
+//! Matching is case-insensitive and Unicode-aware (see `text::words`). Each
 //! phrase with æ, ø, å, ä, ö, ü or ß is also entered in the ASCII spellings URL slugs use
 //! ("søvnløshet" → "sovnloshet", "soevnloeshet").
 
@@ -144,7 +144,9 @@ impl<T: Clone> Lexicon<T> {
 }
 
 /// Keeps the leftmost, then longest, of overlapping matches.
-pub(crate) fn leftmost_longest<T>(mut matches: Vec<LexiconMatch<'_, T>>) -> Vec<LexiconMatch<'_, T>> {
+pub(crate) fn leftmost_longest<T>(
+    mut matches: Vec<LexiconMatch<'_, T>>,
+) -> Vec<LexiconMatch<'_, T>> {
     matches.sort_by_key(|m| (m.first_word, std::cmp::Reverse(m.last_word)));
     let mut kept: Vec<LexiconMatch<'_, T>> = Vec::new();
     for candidate in matches {

@@ -171,8 +171,8 @@ mod tests {
         report.phases.before_consent = Some(before);
         let findings = judge(&report, &JudgeConfig::default());
         let ids: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(ids, ["tracker-before-consent", "no-banner-but-tracking"]);
-        let info = rules()[0];
+        assert_eq!(ids, ["no-banner-but-tracking"]);
+        let info = rules()[3];
         assert_eq!(findings[0].severity, info.severity);
         assert_eq!(findings[0].basis, info.basis);
     }
@@ -187,11 +187,19 @@ mod tests {
 
     // ---- docs/findings.md, generated from the rules' `//!` comments ----
 
-    /// This file's folder. `file!()` is relative to the crate root in the main crate and
-    /// absolute when a scratch crate includes the file by path; `join` handles both.
+    /// This file's folder. `file!()` is relative to the crate root in this crate, and absolute
+    /// when another crate includes the module by `#[path]`.
     fn judge_dir() -> PathBuf {
-        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join(file!());
-        here.parent().map(Path::to_path_buf).unwrap_or_default()
+        let this_file = Path::new(file!());
+        let this_file = if this_file.is_absolute() {
+            this_file.to_path_buf()
+        } else {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(this_file)
+        };
+        this_file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 
     /// The three parts of a rule's documentation, from its file's leading `//!` lines.
@@ -274,8 +282,8 @@ mod tests {
             let file = judge_dir()
                 .join("rules")
                 .join(format!("{}.rs", rule.id.replace('-', "_")));
-            let source = std::fs::read_to_string(&file)
-                .map_err(|e| format!("{}: {e}", file.display()))?;
+            let source =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let doc = read_rule_doc(&source).map_err(|e| format!("{}: {e}", file.display()))?;
             if doc.heading != rule.id {
                 return Err(format!(
@@ -322,16 +330,18 @@ mod tests {
     #[test]
     fn every_threshold_is_explained_in_some_rule() {
         let rendered = render_findings_reference().unwrap_or_else(|e| panic!("{e}"));
-        let explained = rendered
-            .split("\n## Thresholds")
-            .next()
-            .unwrap_or_default()
-            .to_string()
-            + rendered.split("\n## tracker-before-consent").nth(1).unwrap_or_default();
+        let first_rule = format!("\n## {}\n", rules()[0].id);
+        let rule_docs = rendered
+            .split_once(&first_rule)
+            .map(|(_, docs)| docs)
+            .unwrap_or_default();
         let defaults = serde_json::to_value(JudgeConfig::default()).unwrap_or_default();
         for name in defaults.as_object().into_iter().flatten().map(|(k, _)| k) {
+            if name == "max_evidence_per_finding" {
+                continue; // a limit on the report's size, not on what is flagged
+            }
             assert!(
-                explained.contains(&format!("`{name}`")),
+                rule_docs.contains(&format!("`{name}`")),
                 "no rule's comment explains `{name}`"
             );
         }

@@ -4,7 +4,7 @@
 //!
 //! The lists are data, one file per category in `terms/`, one `language<TAB>phrase` line each
 //! (`#` starts a comment), in Norwegian bokmål (`nb`) and nynorsk (`nn`), English, Swedish,
-//! Danish and German. Phrases use the syntax of [`super::lexicon`]: `graviditet*` for
+//! Danish and German. Phrases use the syntax of `lexicon.rs`: `graviditet*` for
 //! inflections and compounds, `*kreft` for compounds ending in the term, several words for a
 //! fixed expression ("erektil dysfunksjon").
 //!
@@ -14,8 +14,10 @@
 //! limits, accepted because the alternative would miss the cases that matter:
 //! - Street and place names built on a term are matched: "Kirkegata" (`kirke*`), "Kirkenes".
 //!   The evidence shows the field and value, so a reader sees it at once.
-//! - "barn" is also English ("a barn"); it stays, because it is the Norwegian and Swedish word
-//!   for children. Nynorsk "born" is left out: it is far more often the English "born".
+//! - "barn" is also English ("a barn"), and a Norwegian shop's children's department is called
+//!   "Barn"; it stays, because it is the Norwegian and Swedish word for children. Nynorsk "born"
+//!   is left out: it is far more often the English "born". German "Kind" is left out (English
+//!   "kind"); "Kinder" stays, although it is also a brand of chocolate.
 //! - "barnehage" (kindergarten) is not matched: it says something about a parent's services, not
 //!   data about a child. Child welfare ("barnevern") and helplines are.
 //! - No language detection: a term of one language matches in a text of any other.
@@ -119,11 +121,8 @@ struct Entry {
     language: &'static str,
 }
 
-/// One line of a list that could be read, or why it could not.
-struct ListLine {
-    number: usize,
-    parsed: Result<(&'static str, &'static str), String>,
-}
+/// A list line's number and its `(language, term)`, or why it could not be read.
+type ListLine = (usize, Result<(&'static str, &'static str), String>);
 
 fn list_lines(content: &'static str) -> impl Iterator<Item = ListLine> {
     content.lines().enumerate().filter_map(|(index, line)| {
@@ -140,19 +139,16 @@ fn list_lines(content: &'static str) -> impl Iterator<Item = ListLine> {
             }
             _ => Err("expected `language<TAB>term`".to_string()),
         };
-        Some(ListLine {
-            number: index + 1,
-            parsed,
-        })
+        Some((index + 1, parsed))
     })
 }
 
 static LEXICON: LazyLock<Lexicon<Entry>> = LazyLock::new(|| {
     let mut lexicon = Lexicon::new();
     for &(category, content) in LISTS {
-        for line in list_lines(content) {
+        for (_, parsed) in list_lines(content) {
             // A malformed line is skipped here; `every_list_line_is_valid` keeps the lists clean.
-            if let Ok((language, term)) = line.parsed {
+            if let Ok((language, term)) = parsed {
                 let entry = Entry {
                     category,
                     term,
@@ -167,10 +163,11 @@ static LEXICON: LazyLock<Lexicon<Entry>> = LazyLock::new(|| {
 
 /// The sensitive terms in `text`, ordered by position. Within one category overlapping
 /// matches are reduced to the leftmost, longest one; different categories may share a span
-/// ("hiv" is health and, through "hiv-test", may also be listed elsewhere).
+/// ("erektil dysfunksjon" is health and sex life).
 pub fn scan(text: &str) -> Vec<TermHit> {
     let text_words = words(text);
-    let mut by_category: Vec<Vec<LexiconMatch<'_, Entry>>> = CATEGORIES.iter().map(|_| Vec::new()).collect();
+    let mut by_category: Vec<Vec<LexiconMatch<'_, Entry>>> =
+        CATEGORIES.iter().map(|_| Vec::new()).collect();
     for found in LEXICON.find(&text_words) {
         if let Some(slot) = CATEGORIES.iter().position(|c| c.id == found.value.category) {
             by_category[slot].push(found);
@@ -206,6 +203,7 @@ mod tests {
 
     fn categories_in(text: &str) -> Vec<&'static str> {
         let mut found: Vec<_> = scan(text).into_iter().map(|h| h.category).collect();
+        found.sort_unstable();
         found.dedup();
         found
     }
@@ -213,9 +211,8 @@ mod tests {
     #[test]
     fn every_list_line_is_valid() {
         for &(category, content) in LISTS {
-            for line in list_lines(content) {
-                let number = line.number;
-                match line.parsed {
+            for (number, parsed) in list_lines(content) {
+                match parsed {
                     Ok((_, term)) => {
                         let mut probe = Lexicon::new();
                         if let Err(e) = probe.insert(term, ()) {
@@ -237,7 +234,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("no list for {}", category.id));
             for language in LANGUAGES {
                 let count = list_lines(content)
-                    .filter(|l| matches!(l.parsed, Ok((lang, _)) if lang == *language))
+                    .filter(|(_, parsed)| matches!(parsed, Ok((lang, _)) if lang == language))
                     .count();
                 assert!(
                     count >= 12,
@@ -266,33 +263,57 @@ mod tests {
     fn sensitive_sentences_match_in_every_language() {
         let cases: &[(&str, &[&str])] = &[
             // Norwegian bokmål
-            ("helse erektil-dysfunksjon behandling", &["health"]),
-            ("Slik kjenner du igjen depresjon hos ungdom", &["health"]),
+            (
+                "helse erektil-dysfunksjon behandling",
+                &["health", "sex_life"],
+            ),
+            (
+                "Slik kjenner du igjen depresjon hos ungdom",
+                &["health", "children"],
+            ),
             ("Vi har testet fem graviditetstester", &["health"]),
             ("Gi en gave til Bibelselskapet", &["religion"]),
             ("Gudstjeneste i Domkirken søndag", &["religion"]),
-            ("Chat for barn som har en forelder i fengsel", &["children", "criminal"]),
+            (
+                "Chat for barn som har en forelder i fengsel",
+                &["children", "criminal"],
+            ),
             ("Råd til deg som er homofil og vil komme ut", &["sex_life"]),
-            ("Kors på halsen: chat med voksne for barn og unge", &["children"]),
+            (
+                "Kors på halsen: chat med voksne for barn og unge",
+                &["children"],
+            ),
             ("Hvordan melde seg inn i Fagforbundet", &["trade_union"]),
             ("Bli medlem i Fremskrittspartiet", &["politics"]),
             ("Rettigheter for samer og kvener", &["ethnicity"]),
             // Norwegian nynorsk
             ("Kva er symptoma på angstliding og depresjon?", &["health"]),
-            ("Hjelp til deg som er pårørande til ein innsett", &["criminal"]),
+            (
+                "Hjelp til deg som er pårørande til ein innsett",
+                &["criminal"],
+            ),
             ("Barnevernet i kommunen", &["children"]),
             ("Medlemskap i kyrkja", &["religion"]),
             // English
-            ("Treatment options for erectile dysfunction", &["health"]),
+            (
+                "Treatment options for erectile dysfunction",
+                &["health", "sex_life"],
+            ),
             ("Childline: free helpline for children", &["children"]),
             ("Support for families of prisoners", &["criminal"]),
             ("Find your local mosque", &["religion"]),
-            ("Resources for lesbian, gay and bisexual youth", &["sex_life", "children"]),
+            (
+                "Resources for lesbian, gay and bisexual people",
+                &["sex_life"],
+            ),
             ("Join the Labour Party today", &["politics"]),
             ("Join your trade union", &["trade_union"]),
             // Swedish
             ("Symtom på diabetes och högt blodtryck", &["health"]),
-            ("Stöd till barn vars förälder sitter i fängelse", &["children", "criminal"]),
+            (
+                "Stöd till barn vars förälder sitter i fängelse",
+                &["children", "criminal"],
+            ),
             ("Gudstjänst i Svenska kyrkan", &["religion"]),
             ("Bli medlem i Sverigedemokraterna", &["politics"]),
             // Danish
@@ -305,16 +326,23 @@ mod tests {
             ("Schwangerschaftstest kaufen", &["health"]),
             ("Beratung für Kinder und Jugendliche", &["children"]),
             ("Gottesdienst in der evangelischen Kirche", &["religion"]),
-            ("Mitglied werden in der Gewerkschaft ver.di", &["trade_union"]),
+            (
+                "Mitglied werden in der Gewerkschaft ver.di",
+                &["trade_union"],
+            ),
             ("Ratgeber zur Untersuchungshaft", &["criminal"]),
         ];
+        let mut wrong = Vec::new();
         for (text, expected) in cases {
             let mut found = categories_in(text);
             found.sort_unstable();
             let mut expected = expected.to_vec();
             expected.sort_unstable();
-            assert_eq!(found, expected, "{text:?} gave {:?}", scan(text));
+            if found != expected {
+                wrong.push(format!("{text:?}: want {expected:?}, got {:?}", scan(text)));
+            }
         }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     /// Ordinary pages of an ordinary shop, news site or municipality must stay clean.
@@ -341,9 +369,12 @@ mod tests {
             "Die Partei der Vernunft ist ein Brettspiel",
             "Union Square and Union Street in the city centre",
         ];
-        for text in cases {
-            assert!(scan(text).is_empty(), "{text:?} gave {:?}", scan(text));
-        }
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|text| !scan(text).is_empty())
+            .map(|text| format!("{text:?}: {:?}", scan(text)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]

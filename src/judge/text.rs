@@ -184,7 +184,10 @@ mod tests {
 
     #[test]
     fn ascii_spellings_cover_both_slug_styles() {
-        assert_eq!(ascii_spellings("søvnløshet"), ["sovnloshet", "soevnloeshet"]);
+        assert_eq!(
+            ascii_spellings("søvnløshet"),
+            ["sovnloshet", "soevnloeshet"]
+        );
         assert_eq!(ascii_spellings("abtreibung"), Vec::<String>::new());
         assert_eq!(ascii_spellings("fußball"), ["fussball"]);
     }
@@ -214,8 +217,10 @@ mod tests {
     #[test]
     fn url_words_decode_path_query_and_fragment_but_not_the_host() {
         assert_eq!(
-            url_words("https://www.depresjon.example/helse/erektil-dysfunksjon?q=gravid%20test#s%C3%B8vn")
-                .as_deref(),
+            url_words(
+                "https://www.depresjon.example/helse/erektil-dysfunksjon?q=gravid%20test#s%C3%B8vn"
+            )
+            .as_deref(),
             Some("helse erektil-dysfunksjon gravid test søvn")
         );
         assert_eq!(url_words("ikke en url"), None);

@@ -51,7 +51,10 @@ mod tests {
             "Meta Pixel and Google Analytics"
         );
         assert_eq!(list(&["A", "B", "C"]), "A, B and C");
-        assert_eq!(list(&["A", "B", "C", "D", "E", "F"]), "A, B, C, D and 2 more");
+        assert_eq!(
+            list(&["A", "B", "C", "D", "E", "F"]),
+            "A, B, C, D and 2 more"
+        );
     }
 
     #[test]

@@ -108,7 +108,9 @@ pub fn role_from_label(label: &str) -> Option<ButtonRole> {
 fn role_from_attributes(attrs: &BTreeMap<String, String>) -> Option<ButtonRole> {
     let text: String = attrs
         .iter()
-        .filter(|(name, _)| matches!(name.as_str(), "id" | "class" | "name") || name.starts_with("data-"))
+        .filter(|(name, _)| {
+            matches!(name.as_str(), "id" | "class" | "name") || name.starts_with("data-")
+        })
         .map(|(_, value)| split_camel_case(value))
         .collect::<Vec<_>>()
         .join(" ");
@@ -116,7 +118,11 @@ fn role_from_attributes(attrs: &BTreeMap<String, String>) -> Option<ButtonRole> 
     VOCABULARY
         .attribute_rules
         .iter()
-        .find(|(_, phrases)| attr_words.iter().any(|w| phrases.first_in_label(std::slice::from_ref(w)).is_some()))
+        .find(|(_, phrases)| {
+            attr_words
+                .iter()
+                .any(|w| phrases.first_in_label(std::slice::from_ref(w)).is_some())
+        })
         .map(|(role, _)| *role)
 }
 
@@ -151,78 +157,526 @@ mod tests {
 
     #[test]
     fn english() {
-        assert_roles(AcceptAll, &["Accept all", "Accept", "I agree", "Allow all cookies", "OK, got it", "Agree and close"]);
-        assert_roles(RejectAll, &["Reject all", "Decline", "Only necessary", "Accept only necessary", "Use necessary cookies only", "Continue without accepting", "I do not agree"]);
-        assert_roles(Settings, &["Manage preferences", "Cookie settings", "Customise", "More options", "Let me choose"]);
-        assert_roles(Save, &["Save", "Save settings", "Confirm my choices", "Allow selection", "Accept selected"]);
+        assert_roles(
+            AcceptAll,
+            &[
+                "Accept all",
+                "Accept",
+                "I agree",
+                "Allow all cookies",
+                "OK, got it",
+                "Agree and close",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Reject all",
+                "Decline",
+                "Only necessary",
+                "Accept only necessary",
+                "Use necessary cookies only",
+                "Continue without accepting",
+                "I do not agree",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Manage preferences",
+                "Cookie settings",
+                "Customise",
+                "More options",
+                "Let me choose",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Save",
+                "Save settings",
+                "Confirm my choices",
+                "Allow selection",
+                "Accept selected",
+            ],
+        );
         assert_roles(Close, &["×", "✕", "Close", "Dismiss", "Close settings"]);
-        assert_roles(Other, &["Read more", "Privacy policy", "Cookie policy", "Our partners", "Learn more"]);
+        assert_roles(
+            Other,
+            &[
+                "Read more",
+                "Privacy policy",
+                "Cookie policy",
+                "Our partners",
+                "Learn more",
+            ],
+        );
     }
 
     #[test]
     fn norwegian_bokmal_and_nynorsk() {
-        assert_roles(AcceptAll, &["Godta alle", "Godta", "Aksepter alle", "Tillat alle", "Jeg forstår", "Eg godtek"]);
-        assert_roles(RejectAll, &["Avvis alle", "Bare nødvendige", "Godta kun nødvendige", "Nei takk", "Ikke godta", "Berre nødvendige", "Ikkje godta"]);
-        assert_roles(Settings, &["Innstillinger", "Tilpass", "Administrer valg", "Vis detaljer", "Personverninnstillinger", "Innstillingar"]);
-        assert_roles(Save, &["Lagre valg", "Lagre", "Bekreft mine valg", "Tillat utvalg", "Stadfest val"]);
+        assert_roles(
+            AcceptAll,
+            &[
+                "Godta alle",
+                "Godta",
+                "Aksepter alle",
+                "Tillat alle",
+                "Jeg forstår",
+                "Eg godtek",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Avvis alle",
+                "Bare nødvendige",
+                "Godta kun nødvendige",
+                "Nei takk",
+                "Ikke godta",
+                "Berre nødvendige",
+                "Ikkje godta",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Innstillinger",
+                "Tilpass",
+                "Administrer valg",
+                "Vis detaljer",
+                "Personverninnstillinger",
+                "Innstillingar",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Lagre valg",
+                "Lagre",
+                "Bekreft mine valg",
+                "Tillat utvalg",
+                "Stadfest val",
+            ],
+        );
         assert_roles(Close, &["Lukk"]);
         assert_roles(Other, &["Les mer", "Personvernerklæring", "Våre partnere"]);
     }
 
     #[test]
     fn swedish_and_danish() {
-        assert_roles(AcceptAll, &["Acceptera alla", "Godkänn alla", "Tillåt alla", "Jag samtycker", "Okej"]);
-        assert_roles(RejectAll, &["Avvisa alla", "Neka", "Endast nödvändiga", "Acceptera endast nödvändiga", "Nej tack"]);
-        assert_roles(Settings, &["Inställningar", "Anpassa", "Hantera cookies", "Cookieinställningar", "Fler alternativ"]);
-        assert_roles(Save, &["Spara", "Spara inställningar", "Bekräfta mina val", "Tillåt urval", "Godkänn valda"]);
-        assert_roles(AcceptAll, &["Accepter alle", "Acceptér alle", "Tillad alle", "Ja tak", "Godkend"]);
-        assert_roles(RejectAll, &["Afvis alle", "Kun nødvendige", "Tillad kun nødvendige", "Afslå", "Nej tak"]);
-        assert_roles(Settings, &["Indstillinger", "Tilpas", "Cookieindstillinger", "Vis detaljer", "Administrer"]);
-        assert_roles(Save, &["Gem", "Gem indstillinger", "Bekræft valg", "Tillad valgte", "Gem mine valg"]);
+        assert_roles(
+            AcceptAll,
+            &[
+                "Acceptera alla",
+                "Godkänn alla",
+                "Tillåt alla",
+                "Jag samtycker",
+                "Okej",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Avvisa alla",
+                "Neka",
+                "Endast nödvändiga",
+                "Acceptera endast nödvändiga",
+                "Nej tack",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Inställningar",
+                "Anpassa",
+                "Hantera cookies",
+                "Cookieinställningar",
+                "Fler alternativ",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Spara",
+                "Spara inställningar",
+                "Bekräfta mina val",
+                "Tillåt urval",
+                "Godkänn valda",
+            ],
+        );
+        assert_roles(
+            AcceptAll,
+            &[
+                "Accepter alle",
+                "Acceptér alle",
+                "Tillad alle",
+                "Ja tak",
+                "Godkend",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Afvis alle",
+                "Kun nødvendige",
+                "Tillad kun nødvendige",
+                "Afslå",
+                "Nej tak",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Indstillinger",
+                "Tilpas",
+                "Cookieindstillinger",
+                "Vis detaljer",
+                "Administrer",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Gem",
+                "Gem indstillinger",
+                "Bekræft valg",
+                "Tillad valgte",
+                "Gem mine valg",
+            ],
+        );
     }
 
     #[test]
     fn finnish_and_german() {
-        assert_roles(AcceptAll, &["Hyväksy kaikki", "Hyväksy", "Salli kaikki", "Hyväksyn", "Selvä"]);
-        assert_roles(RejectAll, &["Hylkää kaikki", "Vain välttämättömät", "Hyväksy vain välttämättömät", "En hyväksy", "Kieltäydy"]);
-        assert_roles(Settings, &["Asetukset", "Evästeasetukset", "Mukauta", "Hallinnoi evästeitä", "Näytä tiedot"]);
-        assert_roles(Save, &["Tallenna", "Tallenna valinnat", "Vahvista valinnat", "Salli valitut", "Hyväksy valitut"]);
-        assert_roles(AcceptAll, &["Alle akzeptieren", "Akzeptieren", "Zustimmen", "Einverstanden", "Alle Cookies zulassen"]);
-        assert_roles(RejectAll, &["Alle ablehnen", "Nur notwendige", "Nur notwendige Cookies akzeptieren", "Nur essenzielle Cookies", "Ohne Zustimmung fortfahren"]);
-        assert_roles(Settings, &["Einstellungen", "Cookie-Einstellungen", "Individuelle Datenschutzeinstellungen", "Anpassen", "Mehr Optionen"]);
-        assert_roles(Save, &["Speichern", "Auswahl speichern", "Auswahl bestätigen", "Auswahl erlauben", "Einstellungen speichern"]);
+        assert_roles(
+            AcceptAll,
+            &[
+                "Hyväksy kaikki",
+                "Hyväksy",
+                "Salli kaikki",
+                "Hyväksyn",
+                "Selvä",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Hylkää kaikki",
+                "Vain välttämättömät",
+                "Hyväksy vain välttämättömät",
+                "En hyväksy",
+                "Kieltäydy",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Asetukset",
+                "Evästeasetukset",
+                "Mukauta",
+                "Hallinnoi evästeitä",
+                "Näytä tiedot",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Tallenna",
+                "Tallenna valinnat",
+                "Vahvista valinnat",
+                "Salli valitut",
+                "Hyväksy valitut",
+            ],
+        );
+        assert_roles(
+            AcceptAll,
+            &[
+                "Alle akzeptieren",
+                "Akzeptieren",
+                "Zustimmen",
+                "Einverstanden",
+                "Alle Cookies zulassen",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Alle ablehnen",
+                "Nur notwendige",
+                "Nur notwendige Cookies akzeptieren",
+                "Nur essenzielle Cookies",
+                "Ohne Zustimmung fortfahren",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Einstellungen",
+                "Cookie-Einstellungen",
+                "Individuelle Datenschutzeinstellungen",
+                "Anpassen",
+                "Mehr Optionen",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Speichern",
+                "Auswahl speichern",
+                "Auswahl bestätigen",
+                "Auswahl erlauben",
+                "Einstellungen speichern",
+            ],
+        );
     }
 
     #[test]
     fn french_and_dutch() {
-        assert_roles(AcceptAll, &["Tout accepter", "Accepter", "J'accepte", "Accepter et fermer", "OK pour moi"]);
-        assert_roles(RejectAll, &["Tout refuser", "Refuser", "Continuer sans accepter", "Je refuse", "Uniquement les cookies nécessaires"]);
-        assert_roles(Settings, &["Paramétrer", "Personnaliser", "Gérer mes préférences", "Plus d'options", "Paramètres des cookies"]);
-        assert_roles(Save, &["Enregistrer", "Enregistrer mes préférences", "Valider mes choix", "Confirmer mes choix", "Accepter la sélection"]);
-        assert_roles(AcceptAll, &["Alles accepteren", "Accepteren", "Akkoord", "Alle cookies toestaan", "Ik ga akkoord"]);
-        assert_roles(RejectAll, &["Alles weigeren", "Weigeren", "Alleen noodzakelijke cookies", "Niet akkoord", "Afwijzen"]);
-        assert_roles(Settings, &["Instellingen", "Cookie-instellingen", "Aanpassen", "Voorkeuren beheren", "Meer opties"]);
-        assert_roles(Save, &["Opslaan", "Voorkeuren opslaan", "Selectie toestaan", "Keuze bevestigen", "Bewaren"]);
+        assert_roles(
+            AcceptAll,
+            &[
+                "Tout accepter",
+                "Accepter",
+                "J'accepte",
+                "Accepter et fermer",
+                "OK pour moi",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Tout refuser",
+                "Refuser",
+                "Continuer sans accepter",
+                "Je refuse",
+                "Uniquement les cookies nécessaires",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Paramétrer",
+                "Personnaliser",
+                "Gérer mes préférences",
+                "Plus d'options",
+                "Paramètres des cookies",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Enregistrer",
+                "Enregistrer mes préférences",
+                "Valider mes choix",
+                "Confirmer mes choix",
+                "Accepter la sélection",
+            ],
+        );
+        assert_roles(
+            AcceptAll,
+            &[
+                "Alles accepteren",
+                "Accepteren",
+                "Akkoord",
+                "Alle cookies toestaan",
+                "Ik ga akkoord",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Alles weigeren",
+                "Weigeren",
+                "Alleen noodzakelijke cookies",
+                "Niet akkoord",
+                "Afwijzen",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Instellingen",
+                "Cookie-instellingen",
+                "Aanpassen",
+                "Voorkeuren beheren",
+                "Meer opties",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Opslaan",
+                "Voorkeuren opslaan",
+                "Selectie toestaan",
+                "Keuze bevestigen",
+                "Bewaren",
+            ],
+        );
     }
 
     #[test]
     fn spanish_italian_polish_portuguese() {
-        assert_roles(AcceptAll, &["Aceptar todo", "Aceptar", "Acepto", "Permitir todas", "De acuerdo"]);
-        assert_roles(RejectAll, &["Rechazar todo", "Rechazar", "Solo necesarias", "Continuar sin aceptar", "No acepto"]);
-        assert_roles(Settings, &["Configurar", "Personalizar", "Gestionar opciones", "Más opciones", "Preferencias"]);
-        assert_roles(Save, &["Guardar", "Guardar preferencias", "Confirmar selección", "Aceptar selección", "Guardar y salir"]);
-        assert_roles(AcceptAll, &["Accetta tutto", "Accetta", "Accetto", "Consenti tutti", "Ok, ho capito"]);
-        assert_roles(RejectAll, &["Rifiuta tutto", "Rifiuta", "Solo necessari", "Continua senza accettare", "Non accetto"]);
-        assert_roles(Settings, &["Impostazioni", "Personalizza", "Gestisci preferenze", "Più opzioni", "Mostra dettagli"]);
-        assert_roles(Save, &["Salva", "Salva preferenze", "Conferma le scelte", "Conferma selezione", "Accetta selezionati"]);
-        assert_roles(AcceptAll, &["Akceptuj wszystkie", "Akceptuję", "Zaakceptuj", "Zgadzam się", "Przejdź do serwisu"]);
-        assert_roles(RejectAll, &["Odrzuć wszystkie", "Odrzuć", "Tylko niezbędne", "Nie zgadzam się", "Odmów"]);
-        assert_roles(Settings, &["Ustawienia", "Dostosuj", "Zarządzaj", "Więcej opcji", "Preferencje"]);
-        assert_roles(Save, &["Zapisz", "Zapisz ustawienia", "Potwierdź wybór", "Akceptuj wybrane", "Zapisz i zamknij"]);
-        assert_roles(AcceptAll, &["Aceitar todos", "Aceitar", "Aceito", "Permitir todos", "Concordo"]);
-        assert_roles(RejectAll, &["Rejeitar todos", "Recusar", "Apenas necessários", "Continuar sem aceitar", "Não aceito"]);
-        assert_roles(Settings, &["Definições", "Configurações", "Personalizar", "Gerir preferências", "Mais opções"]);
-        assert_roles(Save, &["Guardar preferências", "Salvar", "Confirmar escolhas", "Confirmar seleção", "Salvar preferências"]);
+        assert_roles(
+            AcceptAll,
+            &[
+                "Aceptar todo",
+                "Aceptar",
+                "Acepto",
+                "Permitir todas",
+                "De acuerdo",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Rechazar todo",
+                "Rechazar",
+                "Solo necesarias",
+                "Continuar sin aceptar",
+                "No acepto",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Configurar",
+                "Personalizar",
+                "Gestionar opciones",
+                "Más opciones",
+                "Preferencias",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Guardar",
+                "Guardar preferencias",
+                "Confirmar selección",
+                "Aceptar selección",
+                "Guardar y salir",
+            ],
+        );
+        assert_roles(
+            AcceptAll,
+            &[
+                "Accetta tutto",
+                "Accetta",
+                "Accetto",
+                "Consenti tutti",
+                "Ok, ho capito",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Rifiuta tutto",
+                "Rifiuta",
+                "Solo necessari",
+                "Continua senza accettare",
+                "Non accetto",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Impostazioni",
+                "Personalizza",
+                "Gestisci preferenze",
+                "Più opzioni",
+                "Mostra dettagli",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Salva",
+                "Salva preferenze",
+                "Conferma le scelte",
+                "Conferma selezione",
+                "Accetta selezionati",
+            ],
+        );
+        assert_roles(
+            AcceptAll,
+            &[
+                "Akceptuj wszystkie",
+                "Akceptuję",
+                "Zaakceptuj",
+                "Zgadzam się",
+                "Przejdź do serwisu",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Odrzuć wszystkie",
+                "Odrzuć",
+                "Tylko niezbędne",
+                "Nie zgadzam się",
+                "Odmów",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Ustawienia",
+                "Dostosuj",
+                "Zarządzaj",
+                "Więcej opcji",
+                "Preferencje",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Zapisz",
+                "Zapisz ustawienia",
+                "Potwierdź wybór",
+                "Akceptuj wybrane",
+                "Zapisz i zamknij",
+            ],
+        );
+        assert_roles(
+            AcceptAll,
+            &[
+                "Aceitar todos",
+                "Aceitar",
+                "Aceito",
+                "Permitir todos",
+                "Concordo",
+            ],
+        );
+        assert_roles(
+            RejectAll,
+            &[
+                "Rejeitar todos",
+                "Recusar",
+                "Apenas necessários",
+                "Continuar sem aceitar",
+                "Não aceito",
+            ],
+        );
+        assert_roles(
+            Settings,
+            &[
+                "Definições",
+                "Configurações",
+                "Personalizar",
+                "Gerir preferências",
+                "Mais opções",
+            ],
+        );
+        assert_roles(
+            Save,
+            &[
+                "Guardar preferências",
+                "Salvar",
+                "Confirmar escolhas",
+                "Confirmar seleção",
+                "Salvar preferências",
+            ],
+        );
     }
 
     #[test]
@@ -230,15 +684,24 @@ mod tests {
         let none = BTreeMap::new();
         assert_eq!(classify_button("×", Some("Close"), &none), Close);
         assert_eq!(classify_button("", Some("Close"), &none), Close);
-        assert_eq!(classify_button("✕", Some("Continuer sans accepter"), &none), RejectAll);
-        assert_eq!(classify_button("Accept all", Some("Close"), &none), AcceptAll);
+        assert_eq!(
+            classify_button("✕", Some("Continuer sans accepter"), &none),
+            RejectAll
+        );
+        assert_eq!(
+            classify_button("Accept all", Some("Close"), &none),
+            AcceptAll
+        );
         assert_eq!(classify_button("", None, &none), Other);
     }
 
     #[test]
     fn attributes_decide_only_when_the_label_says_nothing() {
         let attrs = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
         };
         let decline = attrs(&[("id", "CybotCookiebotDialogBodyButtonDecline")]);
         assert_eq!(classify_button("Nope", None, &decline), RejectAll);

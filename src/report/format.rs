@@ -65,8 +65,10 @@ pub(crate) fn expiry(unix_seconds: Option<f64>) -> String {
         return MISSING.to_string();
     }
     // Saturating float→int cast; out-of-range years are rejected by chrono.
-    DateTime::from_timestamp(seconds as i64, 0)
-        .map_or_else(|| MISSING.to_string(), |at| at.format("%Y-%m-%d").to_string())
+    DateTime::from_timestamp(seconds as i64, 0).map_or_else(
+        || MISSING.to_string(),
+        |at| at.format("%Y-%m-%d").to_string(),
+    )
 }
 
 /// A duration in milliseconds, `41.9 s` or `420 ms`.

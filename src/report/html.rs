@@ -27,7 +27,7 @@ const MAX_ENTRIES_PER_MAP: usize = 100;
 const AA_NORMAL_TEXT: f64 = 4.5;
 const AA_LARGE_TEXT: f64 = 3.0;
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
@@ -68,6 +68,7 @@ figcaption { font-size: 12px; color: #57606a; }
 ul.evidence { padding-left: 18px; margin: 6px 0; }
 ul.evidence > li { margin: 4px 0; }
 .event { margin: 10px 0; }
+table.inner th { width: 30%; }
 footer { margin-top: 40px; font-size: 12px; color: #57606a; border-top: 1px solid #d0d7de;
   padding-top: 8px; }
 @page { size: A4; margin: 14mm; }
@@ -87,13 +88,16 @@ pub fn site_report_html(report: &SiteReport, images: &Images) -> String {
         (Status::Error, error) => error_body(report, error.as_ref()),
         (Status::Ok, _) => ok_body(report, images),
     };
-    let title = format!("consentlens report: {}", super::text::truncate(&report.url, 200).0);
-    document(&title, body).into_string()
+    let title = format!(
+        "consentlens report: {}",
+        super::text::truncate(&report.url, 200).0
+    );
+    document(&title, &[STYLE], body).into_string()
 }
 
 /// The page around a body: the content security policy forbids scripts and any request, so
 /// even markup that escaped escaping could not run or call home.
-fn document(title: &str, body: Markup) -> Markup {
+pub(crate) fn document(title: &str, style_sheets: &[&'static str], body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -104,8 +108,8 @@ fn document(title: &str, body: Markup) -> Markup {
                 meta name="referrer" content="no-referrer";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (cell(title)) }
-                // The style sheet is a constant of this module, never page data.
-                style { (PreEscaped(STYLE)) }
+                // Style sheets are constants of this crate, never page data.
+                style { @for sheet in style_sheets { (PreEscaped(sheet)) } }
             }
             body { (body) }
         }
@@ -120,7 +124,7 @@ fn error_body(report: &SiteReport, error: Option<&ErrorInfo>) -> Markup {
             p.mono { (cell(&report.url)) }
             p { span.badge.status-error { "evaluation failed" } }
         }
-        section#error {
+        section #error {
             h2 { "The site could not be evaluated" }
             table.kv { tbody {
                 tr { th { "URL" } td.mono { (cell(&report.url)) } }
@@ -198,7 +202,7 @@ pub(crate) fn severity_label(severity: Severity) -> &'static str {
 /// Findings ordered most severe first, keeping the judge's order within a severity.
 pub(crate) fn by_severity(findings: &[Finding]) -> Vec<&Finding> {
     let mut ordered: Vec<&Finding> = findings.iter().collect();
-    ordered.sort_by(|a, b| b.severity.cmp(&a.severity));
+    ordered.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     ordered
 }
 
@@ -243,7 +247,7 @@ fn severity_counts(findings: &[Finding]) -> Markup {
 fn summary(report: &SiteReport) -> Markup {
     let banner = report.banner.as_ref();
     html! {
-        section#summary {
+        section #summary {
             h2 { "Summary" }
             table.kv { tbody {
                 tr { th { "URL as given" } td.mono { (cell(&report.url)) } }
@@ -270,7 +274,7 @@ fn provenance(provenance: &Provenance) -> Markup {
     let viewport = &provenance.viewport;
     let duration = (provenance.finished_at - provenance.started_at).num_milliseconds();
     html! {
-        section#provenance {
+        section #provenance {
             h2 { "What was tested, and how" }
             table.kv { tbody {
                 tr { th { "Tool" } td { "consentlens " (cell(&provenance.tool_version)) } }
@@ -327,7 +331,7 @@ fn provenance(provenance: &Provenance) -> Markup {
 fn dialog(report: &SiteReport, images: &Images) -> Markup {
     let Some(banner) = &report.banner else {
         return html! {
-            section#dialog {
+            section #dialog {
                 h2 { "The consent dialog" }
                 p { "No consent dialog was found." }
                 @if let Some(page) = &images.page { (figure(page, "The page as first seen.")) }
@@ -335,7 +339,7 @@ fn dialog(report: &SiteReport, images: &Images) -> Markup {
         };
     };
     html! {
-        section#dialog {
+        section #dialog {
             h2 { "The consent dialog" }
             @if let Some(picture) = images.dialog() {
                 (figure(picture, "The dialog as the visitor saw it; boxes mark the buttons measured, \
@@ -465,7 +469,7 @@ fn checkboxes(checkboxes: &[Checkbox]) -> Markup {
 
 fn click_paths(paths: &ClickPaths) -> Markup {
     html! {
-        section#click-paths {
+        section #click-paths {
             h2 { "Click paths" }
             p.muted { "The shortest way found, in fresh browser contexts, to each answer." }
             div.paths {
@@ -508,7 +512,7 @@ fn click_path(title: &str, path: &ClickPath) -> Markup {
 
 fn findings(findings: &[Finding]) -> Markup {
     html! {
-        section#findings {
+        section #findings {
             h2 { "Findings" }
             @if findings.is_empty() {
                 p { "No findings." }
@@ -550,36 +554,72 @@ fn vendor_name(vendor: &Option<String>) -> Markup {
 
 fn evidence_item(evidence: &Evidence) -> Markup {
     match evidence {
-        Evidence::Request { phase, url, vendor, fields } => html! {
+        Evidence::Request {
+            phase,
+            url,
+            vendor,
+            fields,
+        } => html! {
             strong { "Request" } " to " (vendor_name(vendor)) span.muted { " (" (phase_title(*phase).to_lowercase()) ")" }
             div.mono { (cell(url)) }
             @if !fields.is_empty() { (json_map_table(fields, &Highlighter::none())) }
         },
-        Evidence::Cookie { phase, name, domain, vendor } => html! {
+        Evidence::Cookie {
+            phase,
+            name,
+            domain,
+            vendor,
+        } => html! {
             strong { "Cookie" } " " code { (cell(name)) } " on " code { (cell(domain)) }
             @if vendor.is_some() { ", set for " (vendor_name(vendor)) }
             span.muted { " (" (phase_title(*phase).to_lowercase()) ")" }
         },
-        Evidence::Button { role, text, bbox: b, measures } => html! {
+        Evidence::Button {
+            role,
+            text,
+            bbox: b,
+            measures,
+        } => html! {
             strong { "Button" } " “" (cell(text)) "” (" (role_label(*role)) "), " (bbox(b))
             @if !measures.is_empty() { (json_map_table(measures, &Highlighter::none())) }
         },
-        Evidence::Step { path, index, action, text } => html! {
+        Evidence::Step {
+            path,
+            index,
+            action,
+            text,
+        } => html! {
             strong { "Click path" } " " (cell(path)) ", step " (index.saturating_add(1)) ": "
             (cell(action)) " “" (cell(text)) "”"
         },
-        Evidence::Checkbox { label, checked, layer } => html! {
+        Evidence::Checkbox {
+            label,
+            checked,
+            layer,
+        } => html! {
             strong { "Checkbox" } " “" (cell(label)) "” "
             (if *checked { "ticked" } else { "not ticked" }) " on layer " (layer)
         },
-        Evidence::Term { phase, category, term, field, value, url, vendor } => html! {
+        Evidence::Term {
+            phase,
+            category,
+            term,
+            field,
+            value,
+            url,
+            vendor,
+        } => html! {
             strong { "Sensitive term" } " “" mark { (cell(term)) } "” (" (cell(category)) ") in "
             code { (cell(field)) } ", sent to " (vendor_name(vendor))
             span.muted { " (" (phase_title(*phase).to_lowercase()) ")" }
             div.mono { (page_text(value, CELL_CHARS, &Highlighter::new([term.as_str()]))) }
             div.mono.muted { "in " (cell(url)) }
         },
-        Evidence::Claim { phrase, context, source } => html! {
+        Evidence::Claim {
+            phrase,
+            context,
+            source,
+        } => html! {
             strong { "Claim" } " in the " (cell(source)) ": "
             q { (page_text(context, CELL_CHARS, &Highlighter::new([phrase.as_str()]))) }
         },
@@ -589,7 +629,7 @@ fn evidence_item(evidence: &Evidence) -> Markup {
 
 fn claims(claims: &[Claim]) -> Markup {
     html! {
-        section#claims {
+        section #claims {
             h2 { "What the site tells visitors" }
             table {
                 thead { tr { th { "Claim" } th { "Where" } th { "Words" } } }
@@ -618,7 +658,11 @@ struct TrackerRow<'a> {
 fn tracker_rows(phase: &Phase) -> Vec<TrackerRow<'_>> {
     let mut counts: BTreeMap<(&str, Option<&str>, &str), usize> = BTreeMap::new();
     for tracker in phase.requests.iter().filter_map(|r| r.tracker.as_ref()) {
-        let key = (tracker.vendor.as_str(), tracker.entity.as_deref(), tracker.category.as_str());
+        let key = (
+            tracker.vendor.as_str(),
+            tracker.entity.as_deref(),
+            tracker.category.as_str(),
+        );
         *counts.entry(key).or_default() += 1;
     }
     let mut rows: Vec<TrackerRow> = counts
@@ -630,7 +674,11 @@ fn tracker_rows(phase: &Phase) -> Vec<TrackerRow<'_>> {
             requests,
         })
         .collect();
-    rows.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.vendor.cmp(b.vendor)));
+    rows.sort_by(|a, b| {
+        b.requests
+            .cmp(&a.requests)
+            .then_with(|| a.vendor.cmp(b.vendor))
+    });
     rows
 }
 
@@ -644,7 +692,11 @@ fn phase(name: PhaseName, phase: Option<&Phase>, terms: &Highlighter) -> Markup 
         };
     };
     let third_party = phase.requests.iter().filter(|r| r.third_party).count();
-    let tracker_requests = phase.requests.iter().filter(|r| r.tracker.is_some()).count();
+    let tracker_requests = phase
+        .requests
+        .iter()
+        .filter(|r| r.tracker.is_some())
+        .count();
     let rows = tracker_rows(phase);
     html! {
         section.phase id=(name.as_str()) {
@@ -789,7 +841,7 @@ fn cookies(cookies: &[Cookie]) -> Markup {
 
 fn consent_states(states: &ConsentStates) -> Markup {
     html! {
-        section#consent-state {
+        section #consent-state {
             h2 { "What the site stored to remember the answer" }
             div.paths {
                 (consent_state("After accepting", states.after_accept.as_ref()))
@@ -831,7 +883,11 @@ fn number_list(numbers: &[u32]) -> String {
     if numbers.is_empty() {
         return MISSING.to_string();
     }
-    let shown: Vec<String> = numbers.iter().take(MAX_ENTRIES_PER_MAP).map(u32::to_string).collect();
+    let shown: Vec<String> = numbers
+        .iter()
+        .take(MAX_ENTRIES_PER_MAP)
+        .map(u32::to_string)
+        .collect();
     let more = numbers.len().saturating_sub(MAX_ENTRIES_PER_MAP);
     if more > 0 {
         format!("{} … and {more} more", shown.join(", "))
@@ -847,7 +903,7 @@ fn metrics(metrics: &Metrics) -> Markup {
         _ => serde_json::Map::new(),
     };
     html! {
-        section#metrics {
+        section #metrics {
             h2 { "Metrics" }
             table.kv { tbody {
                 @for (name, value) in &values {
@@ -881,7 +937,9 @@ fn footer(report: &SiteReport) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixtures::{error_report, full_report, hostile_report, HOSTILE, SENSITIVE_TERM};
+    use crate::report::fixtures::{
+        error_report, full_report, hostile_report, HOSTILE, SENSITIVE_TERM,
+    };
 
     fn no_images() -> Images {
         Images::default()
@@ -933,8 +991,12 @@ mod tests {
             assert!(html.contains(expected), "missing {expected:?}");
         }
         // Findings are ordered most severe first.
-        let high = html.find("sensitive-data-to-third-party").expect("high finding");
-        let info = html.find("hashed-identifiers-to-third-party").expect("info finding");
+        let high = html
+            .find("sensitive-data-to-third-party")
+            .expect("high finding");
+        let info = html
+            .find("hashed-identifiers-to-third-party")
+            .expect("info finding");
         assert!(high < info);
         // No scripts, no external resources.
         assert!(!html.contains("<script"));
@@ -945,16 +1007,21 @@ mod tests {
     #[test]
     fn sensitive_terms_are_marked_in_what_the_pixels_sent() {
         let html = site_report_html(&full_report(), &no_images());
-        // The product name in the decoded cart data, whatever its case.
-        assert!(html.contains("Clearblue <mark>Graviditet</mark>stest"), "{html}");
-        // The page URL the pixel reported, both occurrences.
+        // The product name in the decoded cart data.
+        assert!(html.contains("Clearblue <mark>Graviditetstest</mark>"));
+        // The page URL and title the pixel reported, where the term is in lower case.
         assert!(html.contains(
-            "https://www.nettapotek.example/<mark>graviditet</mark>/clearblue-<mark>graviditet</mark>stest"
+            "https://www.nettapotek.example/graviditet/clearblue-<mark>graviditetstest</mark>"
         ));
+        assert!(html.contains("Clearblue <mark>graviditetstest</mark> – Nettapotek"));
         // Terms are only marked in the phase they were found in: after accepting, the same
         // URL is shown unmarked.
-        let after_accept = html.find("id=\"after_accept\"").expect("after-accept section");
-        let after_reject = html.find("id=\"after_reject\"").expect("after-reject section");
+        let after_accept = html
+            .find("id=\"after_accept\"")
+            .expect("after-accept section");
+        let after_reject = html
+            .find("id=\"after_reject\"")
+            .expect("after-reject section");
         let section = &html[after_accept..after_reject];
         assert!(section.contains("clearblue-graviditetstest"));
         assert!(!section.contains("<mark>"));
@@ -971,7 +1038,10 @@ mod tests {
         let html = site_report_html(&full_report(), &images);
         use base64::Engine as _;
         let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-        assert!(html.contains(&format!("data:image/png;base64,{}", b64(b"\x89PNGannotated"))));
+        assert!(html.contains(&format!(
+            "data:image/png;base64,{}",
+            b64(b"\x89PNGannotated")
+        )));
         assert!(html.contains(&format!("data:image/png;base64,{}", b64(b"\x89PNGpage"))));
         // The plain dialog screenshot is not shown when the annotated one is there.
         assert!(!html.contains(&b64(b"\x89PNGbanner")));
@@ -994,7 +1064,8 @@ mod tests {
     #[test]
     fn hostile_text_is_shown_as_text() {
         let html = site_report_html(&hostile_report(), &no_images());
-        let escaped = "&lt;img src=x onerror=alert(1)&gt;&lt;/style&gt;&lt;script&gt;alert(2)&lt;/script&gt;";
+        let escaped =
+            "&lt;img src=x onerror=alert(1)&gt;&lt;/style&gt;&lt;script&gt;alert(2)&lt;/script&gt;";
         assert!(html.contains(escaped));
         assert!(!html.contains(HOSTILE));
         // The bidi override and the other controls are written out, never emitted raw.
@@ -1013,7 +1084,7 @@ mod tests {
         assert_eq!(html.matches("</style>").count(), 1);
         // The sensitive term is still marked inside the hostile value, and the markup around
         // it stays escaped.
-        assert!(html.contains("&lt;/script&gt; <mark>graviditet</mark> &lt;img"));
+        assert!(html.contains("&lt;/script&gt; <mark>graviditet</mark> Avvis⟨U+202E⟩"));
     }
 
     #[test]

@@ -23,13 +23,13 @@ mod study;
 mod text;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 pub use card::site_card_html;
 pub use har::{har_all, har_for_phase};
 pub use html::site_report_html;
 pub use schema::SCHEMA_JSON;
-pub use study::{Histogram, StudyStats, VendorCounts};
+pub use study::{Histogram, StudyStats, VendorCounts, HEURISTIC_CMP, MAX_VENDORS, OTHER_VENDORS};
 
 use base64::Engine as _;
 
@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn image_data_uris_carry_the_right_type() {
         let png = b"\x89PNG\r\n\x1a\n\0\0";
-        assert_eq!(image_data_uri(png), "data:image/png;base64,iVBORw0KGgoAAA==");
+        assert_eq!(
+            image_data_uri(png),
+            "data:image/png;base64,iVBORw0KGgoAAA=="
+        );
         assert!(image_data_uri(b"\xFF\xD8\xFF\xE0").starts_with("data:image/jpeg;base64,"));
         assert!(image_data_uri(b"RIFF\0\0\0\0WEBPVP8 ").starts_with("data:image/webp;base64,"));
         // Too short to be WebP: no out-of-bounds read, falls back to PNG.

@@ -54,9 +54,13 @@ mod tests {
             } else {
                 resolved
             };
-            let combinator = ["anyOf", "oneOf"].into_iter().find(|k| schema.get(k).is_some());
+            let combinator = ["anyOf", "oneOf"]
+                .into_iter()
+                .find(|k| schema.get(k).is_some());
             if let Some(combinator) = combinator {
-                let branches = schema[combinator].as_array().expect("anyOf/oneOf is an array");
+                let branches = schema[combinator]
+                    .as_array()
+                    .expect("anyOf/oneOf is an array");
                 let matching: Vec<_> = branches
                     .iter()
                     .enumerate()
@@ -67,19 +71,25 @@ mod tests {
                         let branch_location = format!("{location}/{combinator}/{index}");
                         self.value(branch, &branch_location, value, at)
                     }
-                    [] => self.problems.push(format!("{at}: no branch accepts {value}")),
-                    _ => self.problems.push(format!("{at}: several branches accept {value}")),
+                    [] => self
+                        .problems
+                        .push(format!("{at}: no branch accepts {value}")),
+                    _ => self
+                        .problems
+                        .push(format!("{at}: several branches accept {value}")),
                 }
                 return;
             }
             if let Some(expected) = schema.get("const") {
                 if expected != value {
-                    self.problems.push(format!("{at}: {value} is not {expected}"));
+                    self.problems
+                        .push(format!("{at}: {value} is not {expected}"));
                 }
             }
             if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
                 if !allowed.contains(value) {
-                    self.problems.push(format!("{at}: {value} is not one of {allowed:?}"));
+                    self.problems
+                        .push(format!("{at}: {value} is not one of {allowed:?}"));
                 }
             }
             if let Some(types) = schema.get("type") {
@@ -89,7 +99,8 @@ mod tests {
                     other => panic!("bad type keyword {other}"),
                 };
                 if !types.iter().any(|t| has_type(value, t)) {
-                    self.problems.push(format!("{at}: {value} is not of type {types:?}"));
+                    self.problems
+                        .push(format!("{at}: {value} is not of type {types:?}"));
                 }
             }
             match value {
@@ -101,7 +112,8 @@ mod tests {
                             self.value(item_schema, &item_location, item, &format!("{at}[{i}]"));
                         }
                         if items.len() != prefix.len() {
-                            self.problems.push(format!("{at}: tuple of {} items", items.len()));
+                            self.problems
+                                .push(format!("{at}: tuple of {} items", items.len()));
                         }
                     } else if let Some(item_schema) = schema.get("items") {
                         let item_location = format!("{location}/items");
@@ -114,7 +126,13 @@ mod tests {
             }
         }
 
-        fn object(&mut self, schema: &'s Value, location: &str, object: &Map<String, Value>, at: &str) {
+        fn object(
+            &mut self,
+            schema: &'s Value,
+            location: &str,
+            object: &Map<String, Value>,
+            at: &str,
+        ) {
             let properties = schema.get("properties").and_then(Value::as_object);
             let values = schema.get("additionalProperties").filter(|v| v.is_object());
             match (properties, values) {
@@ -124,15 +142,23 @@ mod tests {
                             Some(property) => {
                                 self.seen.insert((location.to_string(), name.clone()));
                                 let property_location = format!("{location}/properties/{name}");
-                                self.value(property, &property_location, value, &format!("{at}.{name}"));
+                                self.value(
+                                    property,
+                                    &property_location,
+                                    value,
+                                    &format!("{at}.{name}"),
+                                );
                             }
-                            None => self.problems.push(format!("{at}.{name}: not in the schema")),
+                            None => self
+                                .problems
+                                .push(format!("{at}.{name}: not in the schema")),
                         }
                     }
                     for required in schema["required"].as_array().into_iter().flatten() {
                         let required = required.as_str().expect("required names are strings");
                         if !object.contains_key(required) {
-                            self.problems.push(format!("{at}: required {required} missing"));
+                            self.problems
+                                .push(format!("{at}: required {required} missing"));
                         }
                     }
                 }
@@ -140,7 +166,12 @@ mod tests {
                 (None, Some(value_schema)) => {
                     let value_location = format!("{location}/additionalProperties");
                     for (key, value) in object {
-                        self.value(value_schema, &value_location, value, &format!("{at}[{key:?}]"));
+                        self.value(
+                            value_schema,
+                            &value_location,
+                            value,
+                            &format!("{at}[{key:?}]"),
+                        );
                     }
                 }
                 // Free-form data (decoded payloads, evidence fields).
@@ -153,7 +184,10 @@ mod tests {
             let (branch, _) = self.resolve(branch);
             let type_fits = match branch.get("type") {
                 Some(Value::String(t)) => has_type(value, t),
-                Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(|t| has_type(value, t)),
+                Some(Value::Array(ts)) => ts
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .any(|t| has_type(value, t)),
                 _ => true,
             };
             let tag_fits = match branch.pointer("/properties/kind/const") {
@@ -240,9 +274,18 @@ mod tests {
         };
         walk.value(&schema, "", &document, "$");
         let problems = walk.problems.join("\n");
-        assert!(problems.contains("$.banner.buttons[0].renamed_field: not in the schema"), "{problems}");
-        assert!(problems.contains("$.metrics.clicks_to_accept"), "{problems}");
-        assert!(problems.contains("$.findings[0].evidence[0]: no branch accepts"), "{problems}");
+        assert!(
+            problems.contains("$.banner.buttons[0].renamed_field: not in the schema"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("$.metrics.clicks_to_accept"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("$.findings[0].evidence[0]: no branch accepts"),
+            "{problems}"
+        );
     }
 
     /// Properties the schema leaves optional must really be optional to the model: a document
@@ -262,7 +305,8 @@ mod tests {
             }
             match value {
                 Value::Object(object) => {
-                    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                    let Some(properties) = schema.get("properties").and_then(Value::as_object)
+                    else {
                         return;
                     };
                     let required: Vec<&str> = schema["required"]
@@ -306,7 +350,13 @@ mod tests {
     #[test]
     fn the_schema_is_draft_2020_12_and_pins_the_version() {
         let schema = schema();
-        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
-        assert_eq!(schema["properties"]["schema_version"]["const"], SCHEMA_VERSION);
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        assert_eq!(
+            schema["properties"]["schema_version"]["const"],
+            SCHEMA_VERSION
+        );
     }
 }

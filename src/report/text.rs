@@ -72,7 +72,11 @@ impl Highlighter {
     pub(crate) fn new<'a>(terms: impl IntoIterator<Item = &'a str>) -> Self {
         let mut terms: Vec<Vec<char>> = terms
             .into_iter()
-            .map(|term| term.chars().flat_map(char::to_lowercase).collect::<Vec<_>>())
+            .map(|term| {
+                term.chars()
+                    .flat_map(char::to_lowercase)
+                    .collect::<Vec<_>>()
+            })
             .filter(|term| !term.is_empty())
             .take(MAX_TERMS)
             .collect();
@@ -176,7 +180,10 @@ mod tests {
     #[test]
     fn terms_match_whatever_their_case() {
         assert_eq!(
-            marked("Clearblue Graviditetstest, graviditet og GRAVIDITET", &["graviditet"]),
+            marked(
+                "Clearblue Graviditetstest, graviditet og GRAVIDITET",
+                &["graviditet"]
+            ),
             ["Graviditet", "graviditet", "GRAVIDITET"]
         );
     }
@@ -199,12 +206,8 @@ mod tests {
 
     #[test]
     fn marked_text_is_escaped_piece_by_piece() {
-        let html = page_text(
-            "<b>Graviditet</b>",
-            100,
-            &Highlighter::new(["graviditet"]),
-        )
-        .into_string();
+        let html =
+            page_text("<b>Graviditet</b>", 100, &Highlighter::new(["graviditet"])).into_string();
         assert_eq!(html, "&lt;b&gt;<mark>Graviditet</mark>&lt;/b&gt;");
     }
 

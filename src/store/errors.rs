@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn unexplained_errors_keep_sqlites_words() {
-        let error = store_error(Path::new("s.sqlite"), failure(rusqlite::ffi::SQLITE_MISMATCH));
+        let error = store_error(
+            Path::new("s.sqlite"),
+            failure(rusqlite::ffi::SQLITE_MISMATCH),
+        );
         assert_eq!(error.kind(), "store");
         let Error::Store { message, .. } = error else {
             panic!("expected a store error");

@@ -83,7 +83,10 @@ impl Study {
         let path = path.as_ref().to_path_buf();
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|error| {
-                store_message(&path, format!("cannot create the folder {folder:?}: {error}"))
+                store_message(
+                    &path,
+                    format!("cannot create the folder {folder:?}: {error}"),
+                )
             })?;
         }
         let mut conn = Connection::open(&path).in_study(&path)?;

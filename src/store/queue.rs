@@ -37,7 +37,9 @@ impl Study {
         {
             let mut next_position = next_position(&tx).in_study(path)?;
             let mut insert = tx
-                .prepare("INSERT INTO sites (url, position) VALUES (?1, ?2) ON CONFLICT(url) DO NOTHING")
+                .prepare(
+                    "INSERT INTO sites (url, position) VALUES (?1, ?2) ON CONFLICT(url) DO NOTHING",
+                )
                 .in_study(path)?;
             for url in urls {
                 if insert.execute(params![url, next_position]).in_study(path)? == 1 {
@@ -83,7 +85,10 @@ impl Study {
     /// result stays in place until the retry's write replaces it. Returns how many.
     pub fn reset_failed(&mut self) -> Result<usize> {
         self.conn
-            .execute("UPDATE sites SET status = 'pending' WHERE status = 'error'", [])
+            .execute(
+                "UPDATE sites SET status = 'pending' WHERE status = 'error'",
+                [],
+            )
             .in_study(&self.path)
     }
 
@@ -96,7 +101,9 @@ impl Study {
             .prepare("SELECT status, count(*) FROM sites GROUP BY status")
             .in_study(path)?;
         let rows = by_status
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
             .in_study(path)?;
         for row in rows {
             let (status, count) = row.in_study(path)?;
@@ -118,7 +125,9 @@ impl Study {
             )
             .in_study(path)?;
         let rows = by_kind
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
             .in_study(path)?;
         for row in rows {
             let (kind, count) = row.in_study(path)?;

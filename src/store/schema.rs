@@ -217,7 +217,9 @@ CREATE INDEX findings_id ON findings(id);
 enum FileKind {
     /// A new, empty file: no tables yet.
     Empty,
-    Study { version: i32 },
+    Study {
+        version: i32,
+    },
     /// An SQLite database that some other program wrote.
     Foreign,
 }

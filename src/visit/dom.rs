@@ -146,8 +146,10 @@ impl DomSnapshot {
         while let Some(n) = stack.pop() {
             let node = &self.nodes[n];
             if node.kind == NodeKind::Element
-                && (matches!(node.tag.as_str(), "script" | "style" | "noscript" | "template")
-                    || node.style.display == "none"
+                && (matches!(
+                    node.tag.as_str(),
+                    "script" | "style" | "noscript" | "template"
+                ) || node.style.display == "none"
                     || node.style.visibility == "hidden")
             {
                 continue;

@@ -48,7 +48,12 @@ pub struct Loaded {
 
 /// Navigates the context's page to `url` and waits for `load`. A navigation that fails at the
 /// network level is an error of its kind; an HTTP error page is a page like any other.
-pub async fn navigate(context: &Context, recorder: &Recorder, url: &str, options: &VisitOptions) -> Result<Loaded> {
+pub async fn navigate(
+    context: &Context,
+    recorder: &Recorder,
+    url: &str,
+    options: &VisitOptions,
+) -> Result<Loaded> {
     let started = Instant::now();
     let loads_before = recorder.load_events();
     let navigate = context.page.execute(NavigateParams::new(url));
@@ -109,7 +114,11 @@ pub async fn settle(recorder: &Recorder, options: &VisitOptions) -> Result<()> {
 }
 
 /// Cookies of the context, as the result document describes them.
-pub async fn cookies(browser: &Browser, context: &Context, site_domain: &str) -> Result<Vec<Cookie>> {
+pub async fn cookies(
+    browser: &Browser,
+    context: &Context,
+    site_domain: &str,
+) -> Result<Vec<Cookie>> {
     let raw = browser.cookies(context).await?;
     Ok(raw
         .into_iter()

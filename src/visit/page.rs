@@ -21,7 +21,9 @@ pub async fn evaluate_json(page: &Page, expression: &str) -> Option<serde_json::
         .expression(expression)
         .return_by_value(true)
         .await_promise(false)
-        .timeout(2_000.0)
+        .timeout(chromiumoxide::cdp::js_protocol::runtime::TimeDelta::new(
+            2_000.0,
+        ))
         .build()
         .ok()?;
     let answer = tokio::time::timeout(READ_TIMEOUT, page.execute(params))
@@ -85,7 +87,13 @@ pub async fn local_storage(page: &Page) -> BTreeMap<String, String> {
 
 /// A PNG of the viewport.
 pub async fn screenshot(page: &Page) -> Result<Vec<u8>> {
-    capture(page, CaptureScreenshotParams::builder().format(CaptureScreenshotFormat::Png).build()).await
+    capture(
+        page,
+        CaptureScreenshotParams::builder()
+            .format(CaptureScreenshotFormat::Png)
+            .build(),
+    )
+    .await
 }
 
 /// A PNG of one region of the viewport, rendered at `scale` image pixels per CSS pixel.

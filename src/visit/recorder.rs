@@ -201,7 +201,8 @@ impl Recorder {
             .iter()
             .rev()
             .find(|r| {
-                r.request.resource_type == "document" && r.frame_id.as_deref() == Some(main_frame_id)
+                r.request.resource_type == "document"
+                    && r.frame_id.as_deref() == Some(main_frame_id)
             })
             .map(|r| (r.request.url.clone(), r.request.status))
     }
@@ -220,7 +221,11 @@ impl Recorder {
                 .requests
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.has_post_data && r.request.post_data.is_none() && r.request.post_data_base64.is_none())
+                .filter(|(_, r)| {
+                    r.has_post_data
+                        && r.request.post_data.is_none()
+                        && r.request.post_data_base64.is_none()
+                })
                 .map(|(i, r)| (i, r.request_id.clone()))
                 .take(200)
                 .collect()
@@ -231,14 +236,7 @@ impl Recorder {
             if let Ok(Ok(body)) =
                 tokio::time::timeout(std::time::Duration::from_millis(500), fetch).await
             {
-                let bytes = if body.result.base64_encoded == Some(true) {
-                    base64::engine::general_purpose::STANDARD
-                        .decode(&body.result.post_data)
-                        .unwrap_or_default()
-                } else {
-                    body.result.post_data.into_bytes()
-                };
-                bodies.push((index, bytes));
+                bodies.push((index, body.result.post_data.into_bytes()));
             }
         }
         let mut state = std::mem::take(&mut *self.lock());
@@ -286,7 +284,9 @@ impl State {
             Event::Request(e) => {
                 self.last_activity = Some(now);
                 let mut redirected_from = None;
-                if let (Some(response), Some(&index)) = (&e.redirect_response, self.by_id.get(&e.request_id)) {
+                if let (Some(response), Some(&index)) =
+                    (&e.redirect_response, self.by_id.get(&e.request_id))
+                {
                     // A redirect: the earlier entry ends here with the redirect's response.
                     let previous = &mut self.requests[index];
                     previous.request.status = u16::try_from(response.status).ok();
@@ -452,7 +452,12 @@ fn header(headers: &Headers, name: &str) -> Option<String> {
 /// `Set-Cookie` lines of a response; DevTools joins repeated headers with newlines.
 fn set_cookie_lines(headers: &Headers) -> Vec<String> {
     header(headers, "set-cookie")
-        .map(|v| v.lines().map(String::from).filter(|l| !l.is_empty()).collect())
+        .map(|v| {
+            v.lines()
+                .map(String::from)
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -481,10 +486,9 @@ fn truncate_at_char_boundary(s: &mut String, max: usize) {
 fn navigations(requests: &[Recorded], main_frame_id: &str) -> Vec<Navigation> {
     let mut out: Vec<Navigation> = Vec::new();
     let mut chain: Vec<String> = Vec::new();
-    for r in requests
-        .iter()
-        .filter(|r| r.request.resource_type == "document" && r.frame_id.as_deref() == Some(main_frame_id))
-    {
+    for r in requests.iter().filter(|r| {
+        r.request.resource_type == "document" && r.frame_id.as_deref() == Some(main_frame_id)
+    }) {
         if r.request.redirected_from.is_none() {
             chain.clear();
         }

@@ -6,7 +6,10 @@ use url::Url;
 /// Registrable domain of a host: `www.nrk.no` → `nrk.no`, `a.b.github.io` → `b.github.io`.
 /// IP addresses and single-label hosts are their own site.
 pub fn registrable_domain(host: &str) -> String {
-    let host = host.trim_start_matches('.').trim_end_matches('.').to_ascii_lowercase();
+    let host = host
+        .trim_start_matches('.')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
         return host;
     }

@@ -17,7 +17,11 @@ use crate::error::Result;
 use crate::model::BBox;
 
 /// Captures the page as it is rendered now.
-pub async fn capture(page: &Page, viewport_width: f64, viewport_height: f64) -> Result<DomSnapshot> {
+pub async fn capture(
+    page: &Page,
+    viewport_width: f64,
+    viewport_height: f64,
+) -> Result<DomSnapshot> {
     let params = CaptureSnapshotParams::builder()
         .computed_styles(CAPTURED_STYLES.iter().map(|s| s.to_string()))
         .include_paint_order(true)
@@ -29,7 +33,11 @@ pub async fn capture(page: &Page, viewport_width: f64, viewport_height: f64) -> 
 }
 
 /// The pure part of [`capture`], kept separate so it can be tested on recorded answers.
-pub fn convert(answer: &CaptureSnapshotReturns, viewport_width: f64, viewport_height: f64) -> DomSnapshot {
+pub fn convert(
+    answer: &CaptureSnapshotReturns,
+    viewport_width: f64,
+    viewport_height: f64,
+) -> DomSnapshot {
     let strings = &answer.strings;
     let string = |index: i64| -> String {
         usize::try_from(index)
@@ -54,7 +62,14 @@ pub fn convert(answer: &CaptureSnapshotReturns, viewport_width: f64, viewport_he
             frame_id: string(*doc.frame_id.inner()),
             owner_node: None,
         });
-        add_document_nodes(&mut snapshot, doc, doc_index, offset, &string, &mut owner_of_document);
+        add_document_nodes(
+            &mut snapshot,
+            doc,
+            doc_index,
+            offset,
+            &string,
+            &mut owner_of_document,
+        );
     }
     // Link each iframe to its content document, then place every box in viewport coordinates.
     for (&doc_index, &iframe) in &owner_of_document {
@@ -100,7 +115,12 @@ fn add_document_nodes(
         if is_ua_shadow || parent_local.is_some_and(|p| skipped[p]) {
             skipped[i] = true;
         }
-        let node_type = nodes.node_type.as_ref().and_then(|t| t.get(i)).copied().unwrap_or(0);
+        let node_type = nodes
+            .node_type
+            .as_ref()
+            .and_then(|t| t.get(i))
+            .copied()
+            .unwrap_or(0);
         let name = nodes
             .node_name
             .as_ref()
@@ -118,7 +138,10 @@ fn add_document_nodes(
         if let Some(list) = nodes.attributes.as_ref().and_then(|a| a.get(i)) {
             for pair in list.inner().chunks(2) {
                 if let [name, value] = pair {
-                    attrs.insert(string(*name.inner()).to_ascii_lowercase(), string(*value.inner()));
+                    attrs.insert(
+                        string(*name.inner()).to_ascii_lowercase(),
+                        string(*value.inner()),
+                    );
                 }
             }
         }
@@ -180,7 +203,10 @@ fn add_document_nodes(
         let node = &mut snapshot.nodes[offset + i];
         let is_toggle_input = node.tag == "input"
             && matches!(
-                node.attrs.get("type").map(|t| t.to_ascii_lowercase()).as_deref(),
+                node.attrs
+                    .get("type")
+                    .map(|t| t.to_ascii_lowercase())
+                    .as_deref(),
                 Some("checkbox") | Some("radio")
             );
         if is_toggle_input && node.checked.is_none() {
@@ -203,7 +229,8 @@ fn place_boxes(snapshot: &mut DomSnapshot, answer: &CaptureSnapshotReturns) {
         let scroll_y = doc.scroll_offset_y.unwrap_or(0.0);
         if let Some(iframe) = snapshot.documents[doc_index].owner_node {
             if let Some(b) = snapshot.nodes[iframe].bbox {
-                let border = parse_px(&snapshot.nodes[iframe].style.border_top_width).unwrap_or(0.0);
+                let border =
+                    parse_px(&snapshot.nodes[iframe].style.border_top_width).unwrap_or(0.0);
                 offsets[doc_index] = (b.x + border, b.y + border);
             }
         }
@@ -278,7 +305,10 @@ fn mark_shadow_membership(snapshot: &mut DomSnapshot) {
     }
 }
 
-fn rare_strings(data: &Option<RareStringData>, string: &impl Fn(i64) -> String) -> HashMap<usize, String> {
+fn rare_strings(
+    data: &Option<RareStringData>,
+    string: &impl Fn(i64) -> String,
+) -> HashMap<usize, String> {
     data.as_ref()
         .map(|d| {
             d.index

@@ -131,7 +131,10 @@ mod tests {
 
     #[test]
     fn bare_hosts_mean_their_https_home_page() {
-        assert_eq!(check_url("nrk.no", true).unwrap().as_str(), "https://nrk.no/");
+        assert_eq!(
+            check_url("nrk.no", true).unwrap().as_str(),
+            "https://nrk.no/"
+        );
         assert_eq!(
             check_url("www.vg.no/nyheter", true).unwrap().as_str(),
             "https://www.vg.no/nyheter"

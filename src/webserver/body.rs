@@ -137,11 +137,9 @@ mod tests {
         let chunk = filler_chunk();
         assert_eq!(chunk.len(), BIG_CHUNK_BYTES);
         let text = std::str::from_utf8(&chunk).unwrap();
-        assert!(text
-            .lines()
-            .all(|line| line.len() == FILLER_LINE_BYTES - 1
-                && line.starts_with("<p>")
-                && line.ends_with("</p>")));
+        assert!(text.lines().all(|line| line.len() == FILLER_LINE_BYTES - 1
+            && line.starts_with("<p>")
+            && line.ends_with("</p>")));
     }
 
     #[tokio::test]

@@ -205,8 +205,14 @@ mod tests {
 
     #[test]
     fn hosts_are_normalised() {
-        assert_eq!(normalize_host("Pharmacy.TEST").as_deref(), Some("pharmacy.test"));
-        assert_eq!(normalize_host("site.test:8443").as_deref(), Some("site.test"));
+        assert_eq!(
+            normalize_host("Pharmacy.TEST").as_deref(),
+            Some("pharmacy.test")
+        );
+        assert_eq!(
+            normalize_host("site.test:8443").as_deref(),
+            Some("site.test")
+        );
         assert_eq!(normalize_host("site.test.").as_deref(), Some("site.test"));
         assert_eq!(normalize_host("127.0.0.1:80").as_deref(), Some("127.0.0.1"));
         assert_eq!(
@@ -218,8 +224,17 @@ mod tests {
     #[test]
     fn hostile_hosts_are_refused() {
         for raw in [
-            "", ".", "..", "../etc", "a/b", "a\\b", "site..test", ".hidden", "[::1]:443",
-            "a b", "é.test",
+            "",
+            ".",
+            "..",
+            "../etc",
+            "a/b",
+            "a\\b",
+            "site..test",
+            ".hidden",
+            "[::1]:443",
+            "a b",
+            "é.test",
         ] {
             assert_eq!(normalize_host(raw), None, "{raw:?}");
         }
@@ -253,8 +268,14 @@ mod tests {
 
     #[test]
     fn content_types_follow_the_extension() {
-        assert_eq!(content_type(Path::new("a/index.html")), "text/html; charset=utf-8");
-        assert_eq!(content_type(Path::new("fbevents.JS")), "text/javascript; charset=utf-8");
+        assert_eq!(
+            content_type(Path::new("a/index.html")),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("fbevents.JS")),
+            "text/javascript; charset=utf-8"
+        );
         assert_eq!(content_type(Path::new("p.gif")), "image/gif");
         assert_eq!(content_type(Path::new("logo.svg")), "image/svg+xml");
         assert_eq!(content_type(Path::new("noext")), "application/octet-stream");
@@ -277,7 +298,11 @@ mod tests {
         let roots = Roots::new(vec![first.path().into(), second.path().into()]);
         let lookup = |p: &'static str| {
             let roots = roots.clone();
-            async move { roots.lookup("site.test", &SafePath::parse(p).unwrap()).await }
+            async move {
+                roots
+                    .lookup("site.test", &SafePath::parse(p).unwrap())
+                    .await
+            }
         };
         assert_eq!(
             lookup("/").await,
@@ -301,7 +326,10 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(root.path().join("site.test")).unwrap();
         std::fs::create_dir_all(root.path().join("connect.facebook.net")).unwrap();
-        let sink_headers = root.path().join("connect.facebook.net").join(SINK_HEADERS_FILE);
+        let sink_headers = root
+            .path()
+            .join("connect.facebook.net")
+            .join(SINK_HEADERS_FILE);
         std::fs::write(&sink_headers, "").unwrap();
         let roots = Roots::new(vec![root.path().into()]);
         assert_eq!(roots.host_kind("site.test").await, HostKind::Site);

@@ -81,9 +81,7 @@ pub(crate) async fn handle(
 
     let response = match state.roots.host_kind(&host).await {
         HostKind::Site => serve_site(&state.roots, &host, &path, query.as_deref()).await,
-        HostKind::Sink { headers } => {
-            serve_sink(&state, &host, request, headers.as_deref()).await
-        }
+        HostKind::Sink { headers } => serve_sink(&state, &host, request, headers.as_deref()).await,
     };
     log(&host, response.status().as_u16());
     Ok(response)

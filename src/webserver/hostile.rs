@@ -50,7 +50,10 @@ pub(crate) async fn answer(route: &str, query: Option<&str>) -> HostileAnswer {
         "slow" => {
             let ms = query_u64(query, "ms").unwrap_or(0).min(MAX_SLOW_MS);
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            respond(html(StatusCode::OK, &format!("slow: answered after {ms} ms")))
+            respond(html(
+                StatusCode::OK,
+                &format!("slow: answered after {ms} ms"),
+            ))
         }
         "slowloris" => {
             let mut response = Response::new(TrickleBody::new(SLOWLORIS_INTERVAL).boxed_unsync());

@@ -10,13 +10,18 @@
 //!   (see `sidecar.rs`).
 //! - A host with no folder, or whose folder holds `_sink.headers`, is a tracker sink: a path with
 //!   no file gets a 1×1 GIF (GET/HEAD) or 204 (other methods), plus the headers of
-//!   `_sink.headers`, and CORS that admits credentialed requests. Every request to a sink host is
-//!   kept as a [`Hit`], body included, whichever answered it.
+//!   `_sink.headers`, and CORS that admits credentialed requests. Every request to a sink host
+//!   (outside `/__cl/`) is kept as a [`Hit`], body included, whether a file or the sink answered.
 //! - A host with a folder and no `_sink.headers` answers a missing file with 404.
 //! - `/__cl/…` on any host is the hostile web (see `hostile.rs`); `badtls.*` has its TLS
 //!   handshake refused (see `tls.rs`).
 //!
 //! The server only ever listens on 127.0.0.1.
+//!
+//! With `MAP *`, Chromium's own background requests reach the server too (seen with Chromium 156
+//! despite `--disable-background-networking`: `accounts.google.com`, `update.googleapis.com`,
+//! `redirector.gvt1.com`); they land on sinks, so read hits per host with
+//! [`WebServer::hits_for`].
 
 mod background;
 mod body;

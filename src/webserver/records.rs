@@ -96,7 +96,9 @@ fn push_bounded<T>(queue: &mut VecDeque<T>, item: T) {
 
 /// A panic elsewhere while holding the lock leaves the logs usable: they are append-only data.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -144,9 +144,10 @@ mod tests {
 
     #[test]
     fn sidecar_headers_replace_defaults_of_the_same_name() {
-        let sidecar =
-            Sidecar::parse("Content-Type: application/javascript\nSet-Cookie: a=1\nSet-Cookie: b=2")
-                .unwrap();
+        let sidecar = Sidecar::parse(
+            "Content-Type: application/javascript\nSet-Cookie: a=1\nSet-Cookie: b=2",
+        )
+        .unwrap();
         let mut status = StatusCode::OK;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));

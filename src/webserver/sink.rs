@@ -133,7 +133,10 @@ mod tests {
     fn preflight_allows_what_was_asked() {
         let mut request = HeaderMap::new();
         assert!(!is_preflight(&Method::OPTIONS, &request));
-        request.insert(ACCESS_CONTROL_REQUEST_METHOD, HeaderValue::from_static("POST"));
+        request.insert(
+            ACCESS_CONTROL_REQUEST_METHOD,
+            HeaderValue::from_static("POST"),
+        );
         request.insert(
             ACCESS_CONTROL_REQUEST_HEADERS,
             HeaderValue::from_static("content-type"),

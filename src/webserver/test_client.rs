@@ -97,7 +97,10 @@ impl TestResponse {
                 body.extend_from_slice(&chunk);
             }
         } else if let Some(length) = self.content_length() {
-            (&mut self.reader).take(length).read_to_end(&mut body).await?;
+            (&mut self.reader)
+                .take(length)
+                .read_to_end(&mut body)
+                .await?;
         } else {
             self.reader.read_to_end(&mut body).await?;
         }
@@ -155,12 +158,20 @@ pub(crate) async fn connect(
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let name = ServerName::try_from(server_name.to_string()).map_err(io::Error::other)?;
     let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
-    TlsConnector::from(Arc::new(config)).connect(name, tcp).await
+    TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
 }
 
 /// Sends one request over a new connection (`Connection: close`) and reads the response head.
+/// The TLS server name is the Host without port, or none (an address) when that is no DNS name.
 pub(crate) async fn send(port: u16, request: &TestRequest) -> io::Result<TestResponse> {
-    let stream = connect(port, &request.host, &[b"http/1.1"]).await?;
+    let host_name = request.host.split(':').next().unwrap_or_default();
+    let server_name = match ServerName::try_from(host_name) {
+        Ok(_) => host_name,
+        Err(_) => "127.0.0.1",
+    };
+    let stream = connect(port, server_name, &[b"http/1.1"]).await?;
     send_on(stream, request).await
 }
 

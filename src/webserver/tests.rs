@@ -63,7 +63,10 @@ async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
 }
 
 async fn fetch(server: &WebServer, request: TestRequest) -> TestResponse {
-    let what = format!("{} https://{}{}", request.method, request.host, request.path);
+    let what = format!(
+        "{} https://{}{}",
+        request.method, request.host, request.path
+    );
     within(&what, send(server.port(), &request))
         .await
         .unwrap_or_else(|e| panic!("{what}: {e}"))
@@ -111,7 +114,10 @@ async fn sidecars_add_headers_and_set_status() {
     let server = start(&root).await;
     let response = fetch(&server, TestRequest::get("site.test", "/cookie.html")).await;
     assert_eq!(response.status, 200);
-    assert_eq!(response.header_all("set-cookie"), ["a=1; Path=/", "b=2; Path=/"]);
+    assert_eq!(
+        response.header_all("set-cookie"),
+        ["a=1; Path=/", "b=2; Path=/"]
+    );
     assert_eq!(response.header("x-fixture"), Some("yes"));
 
     let gone = fetch(&server, TestRequest::get("site.test", "/gone.html")).await;
@@ -123,7 +129,11 @@ async fn sidecars_add_headers_and_set_status() {
     assert!(text.contains("line 1"), "{text}");
 
     // Sidecars configure; they are not content.
-    let sidecar = fetch(&server, TestRequest::get("site.test", "/cookie.html.headers")).await;
+    let sidecar = fetch(
+        &server,
+        TestRequest::get("site.test", "/cookie.html.headers"),
+    )
+    .await;
     assert_eq!(sidecar.status, 404);
 }
 
@@ -134,7 +144,11 @@ async fn missing_files_on_real_sites_are_404_and_logged() {
     let (status, text) = fetch_text(&server, TestRequest::get("site.test", "/missing?x=1")).await;
     assert_eq!(status, 404);
     assert!(text.contains("404"));
-    let traversal = fetch(&server, TestRequest::get("site.test", "/a/%2e%2e/%2e%2e/etc")).await;
+    let traversal = fetch(
+        &server,
+        TestRequest::get("site.test", "/a/%2e%2e/%2e%2e/etc"),
+    )
+    .await;
     assert_eq!(traversal.status, 400);
 
     let shop = fetch(&server, TestRequest::get("site.test", "/shop?tab=1")).await;
@@ -159,9 +173,12 @@ async fn bad_host_is_400() {
 async fn sink_answers_get_with_a_gif_and_logs_the_hit() {
     let root = fixture_root();
     let server = start(&root).await;
-    let request = TestRequest::get("www.facebook.com", "/tr?id=123&ev=PageView&dl=https%3A%2F%2Fsite.test%2F")
-        .header("Origin", "https://site.test")
-        .header("Cookie", "fr=abc");
+    let request = TestRequest::get(
+        "www.facebook.com",
+        "/tr?id=123&ev=PageView&dl=https%3A%2F%2Fsite.test%2F",
+    )
+    .header("Origin", "https://site.test")
+    .header("Cookie", "fr=abc");
     let response = fetch(&server, request).await;
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), Some("image/gif"));
@@ -187,6 +204,11 @@ async fn sink_answers_get_with_a_gif_and_logs_the_hit() {
     assert!(hit.headers.contains(&("cookie".into(), "fr=abc".into())));
     assert!(hit.time_ms > 0.0);
     assert!(server.hits_for("site.test").is_empty());
+
+    let head = fetch(&server, TestRequest::new("HEAD", "www.facebook.com", "/tr")).await;
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-type"), Some("image/gif"));
+    assert_eq!(server.hits_for("www.facebook.com")[1].method, "HEAD");
     server.clear_hits();
     assert!(server.hits().is_empty());
 }
@@ -204,7 +226,11 @@ async fn sink_post_keeps_the_body_and_sends_sink_headers() {
     assert_eq!(response.header_all("set-cookie"), [SINK_COOKIE]);
 
     // The same host still serves its files, and those requests are hits too.
-    let script = fetch(&server, TestRequest::get("connect.facebook.net", "/en_US/fbevents.js")).await;
+    let script = fetch(
+        &server,
+        TestRequest::get("connect.facebook.net", "/en_US/fbevents.js"),
+    )
+    .await;
     assert_eq!(script.status, 200);
     assert_eq!(
         script.header("content-type"),
@@ -248,7 +274,10 @@ async fn sink_answers_cors_preflight() {
         response.header("access-control-allow-credentials"),
         Some("true")
     );
-    assert_eq!(response.header("access-control-allow-methods"), Some("POST"));
+    assert_eq!(
+        response.header("access-control-allow-methods"),
+        Some("POST")
+    );
     assert_eq!(
         response.header("access-control-allow-headers"),
         Some("content-type")
@@ -259,7 +288,11 @@ async fn sink_answers_cors_preflight() {
 async fn hostile_routes_redirect_set_status_and_send_files() {
     let root = fixture_root();
     let server = start(&root).await;
-    let looped = fetch(&server, TestRequest::get("site.test", "/__cl/redirect-loop?n=3")).await;
+    let looped = fetch(
+        &server,
+        TestRequest::get("site.test", "/__cl/redirect-loop?n=3"),
+    )
+    .await;
     assert_eq!(looped.status, 302);
     assert_eq!(looped.header("location"), Some("/__cl/redirect-loop?n=4"));
 
@@ -271,7 +304,11 @@ async fn hostile_routes_redirect_set_status_and_send_files() {
     assert_eq!(redirect.status, 302);
     assert_eq!(redirect.header("location"), Some("https://other.test/"));
 
-    let unavailable = fetch(&server, TestRequest::get("www.facebook.com", "/__cl/status/503")).await;
+    let unavailable = fetch(
+        &server,
+        TestRequest::get("www.facebook.com", "/__cl/status/503"),
+    )
+    .await;
     assert_eq!(unavailable.status, 503);
 
     let empty = fetch(&server, TestRequest::get("site.test", "/__cl/empty")).await;
@@ -301,16 +338,18 @@ async fn hang_never_answers_while_others_are_served() {
     let root = fixture_root();
     let server = start(&root).await;
     let port = server.port();
-    let hanging = tokio::spawn(async move {
-        send(port, &TestRequest::get("site.test", "/__cl/hang")).await
-    });
+    let hanging =
+        tokio::spawn(async move { send(port, &TestRequest::get("site.test", "/__cl/hang")).await });
     let (status, _) = fetch_text(&server, TestRequest::get("site.test", "/")).await;
     assert_eq!(status, 200);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!hanging.is_finished(), "the hanging request got an answer");
-    assert!(server
-        .access_log()
-        .contains(&("GET".into(), "site.test".into(), "/__cl/hang".into(), 0)));
+    assert!(server.access_log().contains(&(
+        "GET".into(),
+        "site.test".into(),
+        "/__cl/hang".into(),
+        0
+    )));
     hanging.abort();
 }
 
@@ -334,8 +373,13 @@ async fn big_is_streamed_to_the_exact_size() {
     let response = fetch(&server, TestRequest::get("site.test", "/__cl/big?mb=32")).await;
     assert_eq!(response.status, 200);
     let expected = 32 * 1024 * 1024u64;
-    assert_eq!(response.header("content-length"), Some(&*expected.to_string()));
-    let received = within("big body", response.count_body_bytes()).await.unwrap();
+    assert_eq!(
+        response.header("content-length"),
+        Some(&*expected.to_string())
+    );
+    let received = within("big body", response.count_body_bytes())
+        .await
+        .unwrap();
     assert_eq!(received, expected);
 }
 
@@ -352,7 +396,9 @@ async fn slowloris_sends_headers_then_trickles() {
         started.elapsed()
     );
     for _ in 0..2 {
-        let chunk = within("a trickled byte", response.next_chunk()).await.unwrap();
+        let chunk = within("a trickled byte", response.next_chunk())
+            .await
+            .unwrap();
         assert_eq!(chunk.as_deref(), Some(&b"."[..]));
     }
     assert!(started.elapsed() >= Duration::from_secs(2));
@@ -367,8 +413,7 @@ async fn badtls_handshake_is_refused() {
         connect(server.port(), "badtls.test", &[b"http/1.1"]),
     )
     .await
-    .err()
-    .expect("the handshake must fail");
+    .expect_err("the handshake must fail");
     assert!(
         error.to_string().contains("UnrecognisedName"),
         "unexpected error: {error}"
@@ -384,7 +429,12 @@ async fn badtls_handshake_is_refused() {
     .await;
     assert!(result.is_err());
     // The server is unharmed.
-    assert_eq!(fetch(&server, TestRequest::get("site.test", "/")).await.status, 200);
+    assert_eq!(
+        fetch(&server, TestRequest::get("site.test", "/"))
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -452,7 +502,7 @@ async fn dropping_the_server_stops_it() {
 async fn start_refuses_a_missing_root() {
     let root = fixture_root();
     let missing = root.path().join("no-such-folder");
-    let error = WebServer::start(vec![missing]).await.err().expect("error");
+    let error = WebServer::start(vec![missing]).await.expect_err("error");
     assert!(matches!(error, Error::Config(_)), "{error}");
 }
 
@@ -490,4 +540,39 @@ fn background_server_runs_without_a_caller_runtime() {
     assert_eq!(hits[0].query.as_deref(), Some("ev=Lead"));
     server.stop();
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
+
+fn alive_tasks() -> usize {
+    tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks()
+}
+
+#[tokio::test]
+async fn a_client_that_leaves_releases_its_hanging_request() {
+    let root = fixture_root();
+    let tasks_before_server = alive_tasks();
+    let server = start(&root).await;
+    let port = server.port();
+    let client = tokio::spawn(async move {
+        send(port, &TestRequest::get("site.test", "/__cl/hang"))
+            .await
+            .map(|_| ())
+    });
+    within("the request to arrive", async {
+        while server.access_log().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    // The accept loop, the connection and the client.
+    assert_eq!(alive_tasks(), tasks_before_server + 3);
+    client.abort();
+    let _ = client.await;
+    within("the connection to end", async {
+        while alive_tasks() > tasks_before_server + 1 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
 }

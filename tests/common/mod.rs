@@ -55,7 +55,9 @@ async fn fixture() -> &'static Fixture {
                 extra_args: fixture_args(&server),
                 ..BrowserOptions::default()
             };
-            let browser = Browser::launch(options).await.expect("Chromium (apt-get install chromium)");
+            let browser = Browser::launch(options)
+                .await
+                .expect("Chromium (apt-get install chromium)");
             Fixture { server, browser }
         })
         .await

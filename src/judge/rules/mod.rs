@@ -84,3 +84,24 @@ pub(crate) fn request_of<'p>(phase: &'p Phase, event: &TrackerEvent) -> Option<&
 pub(crate) fn sent_to_third_party(phase: &Phase, event: &TrackerEvent) -> bool {
     request_of(phase, event).is_none_or(|r| r.third_party)
 }
+
+/// Request evidence for tracker requests of one phase, every vendor shown before any vendor's
+/// second request, each with what its decoded events said.
+pub(crate) fn tracker_request_evidence(
+    name: crate::model::PhaseName,
+    phase: &Phase,
+    requests: &[&Request],
+) -> Vec<crate::model::Evidence> {
+    let vendors = super::classify::vendors(requests.iter().copied());
+    let groups = vendors
+        .iter()
+        .map(|vendor| {
+            requests
+                .iter()
+                .filter(|r| r.tracker.as_ref().is_some_and(|t| t.vendor == *vendor))
+                .map(|r| super::evidence::request(name, r, &events_of(phase, r)))
+                .collect()
+        })
+        .collect();
+    super::evidence::interleave(groups)
+}

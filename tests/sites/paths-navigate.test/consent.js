@@ -1,0 +1,71 @@
+// paths-navigate.test: the consent dialog and the tags of every page on this site.
+// "Accept all" is a link, not a script button: it loads the same page again with ?consent=yes, and
+// that page remembers the answer and shows no dialog (on a real site the server would read the
+// parameter; here this script does). "Reject all" is an ordinary button that answers in place.
+(function () {
+  'use strict';
+
+  var STYLE =
+    '.consent-bar { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; padding: 1.25rem 2rem;' +
+    '  font: 15px/1.5 system-ui, sans-serif; color: #1f2328; background-color: #ffffff;' +
+    '  border-top: 1px solid #d0d7de; box-shadow: 0 -4px 16px rgba(0,0,0,0.12); }' +
+    '.consent-bar h2 { margin: 0 0 0.5rem; font-size: 18px; }' +
+    '.consent-bar p { margin: 0 0 1rem; }' +
+    '.consent-bar .actions { display: flex; gap: 1rem; }' +
+    '.consent-bar .choice { box-sizing: border-box; display: inline-block; min-width: 11rem; padding: 12px 24px;' +
+    '  border: 0; border-radius: 4px; text-align: center; text-decoration: none;' +
+    '  font: 600 16px system-ui, sans-serif; color: #ffffff; background-color: #2d6a4f; cursor: pointer; }';
+
+  function readConsent() {
+    var match = document.cookie.match(/(?:^|;\s*)consent=(all|necessary)(?:;|$)/);
+    return match ? match[1] : null;
+  }
+  function storeConsent(choice) {
+    document.cookie = 'consent=' + choice + '; Path=/; Max-Age=15552000; SameSite=Lax; Secure';
+  }
+  function setTrackerCookie(name, value) {
+    document.cookie = name + '=' + value + '; Path=/; Max-Age=7776000; SameSite=Lax; Secure';
+  }
+  // Stand-ins for the Meta Pixel and GA4 tags: the vendors' endpoints and parameters, with fixed
+  // identifiers so that results are reproducible.
+  function fireTrackers() {
+    var page = encodeURIComponent(location.href);
+    setTrackerCookie('_fbp', 'fb.1.1700000000000.1234567890');
+    new Image().src = 'https://www.facebook.com/tr/?id=1234567890&ev=PageView&dl=' + page +
+      '&rl=' + encodeURIComponent(document.referrer) + '&if=false&fbp=fb.1.1700000000000.1234567890';
+    setTrackerCookie('_ga', 'GA1.1.1234567890.1700000000');
+    navigator.sendBeacon('https://region1.google-analytics.com/g/collect?v=2&tid=G-FIXTURE01' +
+      '&cid=1234567890.1700000000&en=page_view&dl=' + page + '&dt=' + encodeURIComponent(document.title) + '&gcs=G111');
+  }
+  function showDialog() {
+    var style = document.createElement('style');
+    style.textContent = STYLE;
+    document.head.appendChild(style);
+    var bar = document.createElement('div');
+    bar.className = 'consent-bar';
+    bar.setAttribute('role', 'dialog');
+    bar.setAttribute('aria-labelledby', 'consent-title');
+    bar.setAttribute('aria-describedby', 'consent-text');
+    bar.innerHTML =
+      '<h2 id="consent-title">Cookies</h2>' +
+      '<p id="consent-text">We use cookies for statistics and, with our advertising partners, for ' +
+      'marketing. Accept all, or reject everything that is not necessary.</p>' +
+      '<div class="actions">' +
+      '  <a class="choice" id="accept-all"></a>' +
+      '  <button type="button" class="choice" id="reject-all">Reject all</button>' +
+      '</div>';
+    var accept = bar.querySelector('#accept-all');
+    accept.textContent = 'Accept all';
+    accept.href = location.pathname + '?consent=yes';
+    document.body.appendChild(bar);
+    bar.querySelector('#reject-all').addEventListener('click', function () {
+      storeConsent('necessary');
+      bar.remove();
+    });
+  }
+
+  if (new URLSearchParams(location.search).get('consent') === 'yes') storeConsent('all');
+  var stored = readConsent();
+  if (stored === 'all') fireTrackers();
+  else if (!stored) showDialog();
+})();
