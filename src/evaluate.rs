@@ -1,27 +1,35 @@
 //! One site evaluation: the stages of the pipeline in order, each writing its part of the
 //! [`SiteReport`]. Failures of the site become an `"error"` result, never a panic or a lost site.
 
-use std::time::Instant;
+use std::sync::Arc;
 
 use chrono::Utc;
 
 use crate::browser::Browser;
+use crate::decode::{annotate_phase, Classifier};
+use crate::detect::wait::wait_for_dialog;
 use crate::error::{Error, Result};
+use crate::explore::{explore, ExploreOptions, Goal};
+use crate::judge::{compute_metrics, find_claims, judge, JudgeConfig};
+use crate::measure::capture::capture_dialog;
 use crate::model::*;
 use crate::visit::{self, VisitOptions};
 
 /// What an evaluation does and how long it may take.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EvaluateOptions {
     pub visit: VisitOptions,
     /// How long to keep looking for a consent dialog that appears late.
     pub banner_wait_ms: u64,
     /// Whether to explore the accept and reject click paths (two more fresh visits).
     pub explore: bool,
-    /// Most actions tried on one click path.
+    /// Most layer-changing clicks on one click path.
     pub max_depth: u32,
     /// Whether loopback, private and link-local hosts may be evaluated.
     pub allow_private_addresses: bool,
+    /// Tracker catalogue and lists, shared by every evaluation.
+    pub classifier: Arc<Classifier>,
+    pub judge: JudgeConfig,
 }
 
 impl Default for EvaluateOptions {
@@ -32,7 +40,23 @@ impl Default for EvaluateOptions {
             explore: true,
             max_depth: 4,
             allow_private_addresses: true,
+            classifier: Classifier::shared_default(),
+            judge: JudgeConfig::default(),
         }
+    }
+}
+
+impl std::fmt::Debug for EvaluateOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvaluateOptions")
+            .field("visit", &self.visit)
+            .field("banner_wait_ms", &self.banner_wait_ms)
+            .field("explore", &self.explore)
+            .field("max_depth", &self.max_depth)
+            .field("allow_private_addresses", &self.allow_private_addresses)
+            .field("tracker_lists", &self.classifier.tracker_lists())
+            .field("judge", &self.judge)
+            .finish()
     }
 }
 
@@ -54,7 +78,6 @@ pub struct Evaluation {
 /// Evaluates one site. Never fails: problems of the site are in `report.status`/`report.error`.
 pub async fn evaluate(browser: &Browser, url: &str, options: &EvaluateOptions) -> Evaluation {
     let started_at = Utc::now();
-    let clock = Instant::now();
     let mut report = empty_report(url, browser, options, started_at);
     let mut screenshots = Screenshots::default();
     if let Err(error) = run(browser, url, options, &mut report, &mut screenshots).await {
@@ -64,8 +87,7 @@ pub async fn evaluate(browser: &Browser, url: &str, options: &EvaluateOptions) -
             message: error.to_string(),
         });
     }
-    report.provenance.finished_at = Utc::now();
-    report.metrics.duration_ms = Some(clock.elapsed().as_millis() as u64);
+    judge_report(&mut report, options);
     Evaluation {
         report,
         screenshots,
@@ -89,6 +111,7 @@ pub fn refused_report(
         kind: error.kind().to_string(),
         message: error.to_string(),
     });
+    judge_report(&mut report, options);
     report
 }
 
@@ -101,7 +124,7 @@ async fn run(
 ) -> Result<()> {
     let target = visit::target::check_url(url, options.allow_private_addresses)?;
     let context = browser.new_context().await?;
-    let outcome = observe_before_consent(
+    let first = observe_before_consent(
         browser,
         &context,
         target.as_str(),
@@ -111,9 +134,26 @@ async fn run(
     )
     .await;
     browser.close_context(context).await;
-    outcome
+    let page_text = first?;
+    report.claims.extend(find_claims(&page_text, "page"));
+    if let Some(banner) = &report.banner {
+        report.claims.extend(find_claims(&banner.text, "banner"));
+    }
+    if options.explore && report.banner.is_some() {
+        explore_answers(browser, target.as_str(), options, report).await?;
+    }
+    let site_url = report
+        .final_url
+        .clone()
+        .unwrap_or_else(|| target.to_string());
+    for (_, phase) in report.phases.iter_mut() {
+        annotate_phase(phase, &site_url, &options.classifier);
+    }
+    Ok(())
 }
 
+/// The first visit: everything before any choice, and the dialog as it first shows.
+/// Returns the page's visible text (for claims).
 async fn observe_before_consent(
     browser: &Browser,
     context: &crate::browser::Context,
@@ -121,12 +161,25 @@ async fn observe_before_consent(
     options: &EvaluateOptions,
     report: &mut SiteReport,
     screenshots: &mut Screenshots,
-) -> Result<()> {
+) -> Result<String> {
+    let page = &context.page;
     let (first, recorder) = visit::first_visit(context, url, &options.visit).await?;
-    report.provenance.webdriver_hidden =
-        visit::page::evaluate_json(&context.page, "navigator.webdriver")
-            .await
-            .map(|v| v == serde_json::Value::Bool(false));
+    report.provenance.webdriver_hidden = visit::page::evaluate_json(page, "navigator.webdriver")
+        .await
+        .map(|v| v == serde_json::Value::Bool(false));
+    let viewport = (
+        f64::from(browser.options.viewport.width),
+        f64::from(browser.options.viewport.height),
+    );
+    let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await?;
+    if let Some(dialog) = &sighting.dialog {
+        let captured = capture_dialog(page, &sighting.snapshot, dialog, 1).await;
+        let mut banner = captured.measured.banner;
+        banner.appeared_after_ms = Some(sighting.after_ms);
+        screenshots.banner = captured.banner_png;
+        screenshots.annotated = captured.annotated_png;
+        report.banner = Some(banner);
+    }
     let phase = visit::end_phase(
         browser,
         context,
@@ -140,7 +193,50 @@ async fn observe_before_consent(
     report.title = first.title;
     screenshots.page = first.screenshot;
     report.phases.before_consent = Some(phase);
+    Ok(first.page_text)
+}
+
+/// Both answers, each in its own fresh context, at the same time.
+async fn explore_answers(
+    browser: &Browser,
+    url: &str,
+    options: &EvaluateOptions,
+    report: &mut SiteReport,
+) -> Result<()> {
+    let explore_options = ExploreOptions {
+        visit: options.visit,
+        banner_wait_ms: options.banner_wait_ms,
+        max_depth: options.max_depth,
+        max_toggles: 50,
+    };
+    let (accept, reject) = tokio::join!(
+        explore(browser, url, Goal::Accept, &explore_options),
+        explore(browser, url, Goal::Reject, &explore_options),
+    );
+    let (accept, reject) = (accept?, reject?);
+    report.click_paths = Some(ClickPaths {
+        accept: accept.path,
+        reject: reject.path,
+    });
+    report.phases.after_accept = accept.phase;
+    report.phases.after_reject = reject.phase;
+    report.consent_state = Some(ConsentStates {
+        after_accept: accept.consent_state,
+        after_reject: reject.consent_state,
+    });
     Ok(())
+}
+
+/// Findings, metrics and provenance of the lists: the last stage, also for error results.
+fn judge_report(report: &mut SiteReport, options: &EvaluateOptions) {
+    report.provenance.tracker_lists = options.classifier.tracker_lists().to_vec();
+    report.provenance.finished_at = Utc::now();
+    report.findings = if report.status == Status::Ok {
+        judge(report, &options.judge)
+    } else {
+        Vec::new()
+    };
+    report.metrics = compute_metrics(report);
 }
 
 fn empty_report(

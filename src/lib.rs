@@ -5,10 +5,15 @@
 //! [`evaluate`] runs them for one site.
 
 pub mod browser;
+pub mod crawl;
+pub mod decode;
+pub mod detect;
 pub mod engine;
 pub mod error;
 pub mod evaluate;
+pub mod explore;
 pub mod judge;
+pub mod measure;
 pub mod model;
 pub mod report;
 pub mod store;
@@ -17,3 +22,6 @@ pub mod webserver;
 
 pub use error::{Error, Result};
 pub use model::*;
+
+#[cfg(feature = "python")]
+mod python;

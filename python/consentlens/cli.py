@@ -69,6 +69,27 @@ def _scan(args: argparse.Namespace) -> int:
     return 1 if any_error else 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from consentlens import demo
+
+    server = demo.start_web()
+    try:
+        args.chrome_arg = [*args.chrome_arg, *server.chrome_args()]
+        rows = []
+        with _session(args) as session:
+            for site in demo.manifest():
+                report = session.evaluate(site.url)
+                found = sorted({f.id for f in report.findings})
+                rows.append((site.host, report.status, len(found), ", ".join(found) or "-"))
+        width = max(len(r[0]) for r in rows)
+        print(f"{'site':<{width}}  status  findings")
+        for host, status, count, ids in rows:
+            print(f"{host:<{width}}  {status:<6}  {count:>2}  {ids}")
+    finally:
+        server.stop()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="consentlens",
@@ -81,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--out", type=Path, help="write JSON Lines here instead of stdout")
     _add_browser_options(scan)
     scan.set_defaults(run=_scan)
+
+    demo = commands.add_parser("demo", help="run consentlens on the built-in demo web")
+    _add_browser_options(demo)
+    demo.set_defaults(run=_demo)
     return parser
 
 

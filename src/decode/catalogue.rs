@@ -137,8 +137,7 @@ impl PathGlob {
 #[derive(Debug)]
 struct CookieRule {
     vendor: usize,
-    name: String,
-    /// `None` for exact names.
+    /// `None` for exact names (indexed by name in `cookies_by_name`).
     glob: Option<Regex>,
     domains: Vec<String>,
     is_identifier: bool,
@@ -196,9 +195,9 @@ impl Catalogue {
             }
             for pattern in spec.patterns {
                 let host = match pattern.host {
-                    Some(host) => Some(validate_host(&host).map_err(|e| {
-                        format!("vendor {}: {e}", spec.id)
-                    })?),
+                    Some(host) => {
+                        Some(validate_host(&host).map_err(|e| format!("vendor {}: {e}", spec.id))?)
+                    }
                     None => None,
                 };
                 let path = match pattern.path {
@@ -268,7 +267,6 @@ impl Catalogue {
                 }
                 catalogue.cookies.push(CookieRule {
                     vendor: vendor_index,
-                    name: cookie.name,
                     glob,
                     domains,
                     is_identifier: cookie.identifier,
@@ -286,6 +284,7 @@ impl Catalogue {
         Ok(catalogue)
     }
 
+    #[cfg(test)]
     pub(crate) fn vendors(&self) -> &[Vendor] {
         &self.vendors
     }
@@ -305,34 +304,22 @@ impl Catalogue {
     }
 
     pub(crate) fn match_host_path(&self, host: &str, path: &str) -> Option<&Vendor> {
-        let mut best: Option<(&Pattern, (bool, bool, usize, usize))> = None;
-        let mut consider = |pattern: &'_ Pattern| {
-            if let Some(glob) = &pattern.path {
-                if !glob.matches(path) {
-                    return;
-                }
-            }
-            let rank = (
-                pattern.host.is_some(),
-                pattern.path.is_some(),
-                pattern.host.as_ref().map_or(0, String::len),
-                pattern.path.as_ref().map_or(0, |p| p.text.len()),
-            );
-            if best.as_ref().is_none_or(|(_, r)| rank > *r) {
-                best = Some((pattern, rank));
-            }
-        };
-        for suffix in host_suffixes(host) {
-            if let Some(indexes) = self.by_host.get(suffix) {
-                for &index in indexes {
-                    consider(&self.patterns[index]);
-                }
-            }
-        }
-        for &index in &self.any_host {
-            consider(&self.patterns[index]);
-        }
-        best.map(|(pattern, _)| &self.vendors[pattern.vendor])
+        let host_patterns = host_suffixes(host)
+            .filter_map(|suffix| self.by_host.get(suffix))
+            .flatten();
+        host_patterns
+            .chain(&self.any_host)
+            .map(|&index| &self.patterns[index])
+            .filter(|pattern| pattern.path.as_ref().is_none_or(|glob| glob.matches(path)))
+            .max_by_key(|pattern| {
+                (
+                    pattern.host.is_some(),
+                    pattern.path.is_some(),
+                    pattern.host.as_ref().map_or(0, String::len),
+                    pattern.path.as_ref().map_or(0, |p| p.text.len()),
+                )
+            })
+            .map(|pattern| &self.vendors[pattern.vendor])
     }
 
     /// What the catalogue knows about a cookie: a name rule restricted to the cookie's domain
@@ -354,7 +341,8 @@ impl Catalogue {
             .iter()
             .map(|&i| &self.cookies[i])
             .filter(|rule| rule.glob.as_ref().is_some_and(|g| g.is_match(name)));
-        let candidates: Vec<&CookieRule> = exact.chain(globbed).filter(|r| rule_applies(r)).collect();
+        let candidates: Vec<&CookieRule> =
+            exact.chain(globbed).filter(|r| rule_applies(r)).collect();
         // Domain-restricted rules are the more specific knowledge; among equals, exact names come
         // first because they were chained first.
         let rule = candidates
@@ -379,11 +367,20 @@ impl Catalogue {
         })
     }
 
+    /// (name or glob, domains) of every cookie rule.
     #[cfg(test)]
-    fn cookie_rule_names(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.cookies
-            .iter()
-            .map(|r| (r.name.as_str(), r.domains.as_slice()))
+    fn cookie_rule_names(&self) -> Vec<(String, &[String])> {
+        let exact = self.cookies_by_name.iter().flat_map(|(name, indexes)| {
+            indexes
+                .iter()
+                .map(move |&i| (name.clone(), self.cookies[i].domains.as_slice()))
+        });
+        let globs = self.cookie_globs.iter().map(|&i| {
+            let rule = &self.cookies[i];
+            let pattern = rule.glob.as_ref().map_or("", |g| g.as_str());
+            (pattern.to_string(), rule.domains.as_slice())
+        });
+        exact.chain(globs).collect()
     }
 }
 
@@ -487,7 +484,11 @@ mod tests {
                 "id {} is not snake_case",
                 vendor.id
             );
-            assert!(!vendor.entity.trim().is_empty(), "{} has no entity", vendor.id);
+            assert!(
+                !vendor.entity.trim().is_empty(),
+                "{} has no entity",
+                vendor.id
+            );
             if let Some(decoder) = &vendor.decoder {
                 assert!(
                     crate::decode::decoders::request_decoder(decoder).is_some(),
@@ -514,11 +515,13 @@ mod tests {
     #[test]
     fn no_two_cookie_rules_claim_the_same_name_on_the_same_domains() {
         let mut seen = HashSet::new();
-        for (name, domains) in builtin().cookie_rule_names() {
+        let rules = builtin().cookie_rule_names();
+        assert!(rules.len() > 100, "only {} cookie rules", rules.len());
+        for (name, domains) in rules {
             let mut domains = domains.to_vec();
             domains.sort();
             assert!(
-                seen.insert((name.to_string(), domains.clone())),
+                seen.insert((name.clone(), domains.clone())),
                 "cookie {name} on {domains:?} appears twice"
             );
         }

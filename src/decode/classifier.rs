@@ -21,6 +21,14 @@ pub struct Classifier {
     lists: Option<ListEngine>,
 }
 
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("tracker_lists", &self.tracker_lists())
+            .finish_non_exhaustive()
+    }
+}
+
 /// What is known about a cookie's name and domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieMatch {
@@ -61,6 +69,27 @@ impl Classifier {
     /// Debian's EasyPrivacy list when a uBlock Origin package is installed, else nothing.
     pub fn default_list_sources() -> Vec<ListSource> {
         lists::default_list_sources()
+    }
+
+    /// The vendor catalogue, the default lists and these further lists.
+    pub fn with_default_lists(extra_lists: &[ListSource]) -> Result<Classifier> {
+        let mut sources = Classifier::default_list_sources();
+        sources.extend_from_slice(extra_lists);
+        Classifier::new(&sources)
+    }
+
+    /// The catalogue and the default lists, loaded once per process and shared: parsing
+    /// EasyPrivacy takes a while, and the engine is read-only. A default list that cannot be
+    /// read leaves the catalogue alone (the provenance then names no list).
+    pub fn shared_default() -> std::sync::Arc<Classifier> {
+        static SHARED: std::sync::OnceLock<std::sync::Arc<Classifier>> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                std::sync::Arc::new(
+                    Classifier::with_default_lists(&[]).unwrap_or_else(|_| Classifier::builtin()),
+                )
+            })
+            .clone()
     }
 
     /// Name, SHA-256 and rule count of each list, for the result's provenance.
@@ -135,6 +164,10 @@ impl Classifier {
 /// The registrable domain (eTLD+1) of a host, or the host itself when it has none (an IP
 /// address, `localhost`).
 pub(crate) fn registrable_domain(host: &str) -> &str {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<std::net::IpAddr>().is_ok() {
+        return host;
+    }
     psl::domain_str(host).unwrap_or(host)
 }
 
@@ -148,12 +181,12 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    /// Writes a list to its own file (tests run in parallel, so no two share a path).
     fn write_list(name: &str, text: &str) -> ListSource {
-        let path = std::env::temp_dir().join(format!(
-            "consentlens-{}-{}-{name}.txt",
-            std::process::id(),
-            name.len()
-        ));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("consentlens-{}-{n}-{name}.txt", std::process::id()));
         std::fs::write(&path, text).unwrap();
         ListSource {
             name: name.to_string(),
@@ -182,14 +215,21 @@ mod tests {
         assert_eq!(hit.category, "advertising");
         assert_eq!(hit.matched_by, "catalogue");
         assert!(classifier
-            .match_request("https://cdn.apotek.example/app.js", "https://apotek.example/", "script")
+            .match_request(
+                "https://cdn.apotek.example/app.js",
+                "https://apotek.example/",
+                "script"
+            )
             .is_none());
         assert!(classifier.tracker_lists().is_empty());
     }
 
     #[test]
     fn list_matches_name_the_registrable_domain_and_the_rule() {
-        let easyprivacy = write_list("EasyPrivacy", "! Title: EasyPrivacy\n||metrics.tracker.co.uk^\n");
+        let easyprivacy = write_list(
+            "EasyPrivacy",
+            "! Title: EasyPrivacy\n||metrics.tracker.co.uk^\n",
+        );
         let custom = write_list("mine", "||pixel.other.example/p.gif\n");
         let classifier = Classifier::new(&[easyprivacy.clone(), custom.clone()]).unwrap();
         let site = "https://apotek.example/";
@@ -218,9 +258,13 @@ mod tests {
     #[test]
     fn catalogue_beats_lists() {
         let list = write_list("EasyPrivacy", "||facebook.com/tr^\n");
-        let classifier = Classifier::new(&[list.clone()]).unwrap();
+        let classifier = Classifier::new(std::slice::from_ref(&list)).unwrap();
         let hit = classifier
-            .match_request("https://www.facebook.com/tr?id=1", "https://s.example/", "image")
+            .match_request(
+                "https://www.facebook.com/tr?id=1",
+                "https://s.example/",
+                "image",
+            )
             .unwrap();
         assert_eq!(hit.matched_by, "catalogue");
         std::fs::remove_file(list.path).unwrap();
@@ -229,13 +273,21 @@ mod tests {
     #[test]
     fn the_sites_own_documents_are_never_trackers() {
         let list = write_list("EasyPrivacy", "||hotjar.com^\n||tracker.example^\n");
-        let classifier = Classifier::new(&[list.clone()]).unwrap();
+        let classifier = Classifier::new(std::slice::from_ref(&list)).unwrap();
         assert!(classifier
-            .match_request("https://www.hotjar.com/", "https://www.hotjar.com/", "document")
+            .match_request(
+                "https://www.hotjar.com/",
+                "https://www.hotjar.com/",
+                "document"
+            )
             .is_none());
         // …but a tracker's document in a frame is.
         assert!(classifier
-            .match_request("https://tracker.example/frame.html", "https://s.example/", "document")
+            .match_request(
+                "https://tracker.example/frame.html",
+                "https://s.example/",
+                "document"
+            )
             .is_some());
         std::fs::remove_file(list.path).unwrap();
     }
@@ -251,10 +303,51 @@ mod tests {
     }
 
     #[test]
+    fn list_vendors_of_ip_hosts_are_the_address() {
+        assert_eq!(registrable_domain("127.0.0.1"), "127.0.0.1");
+        assert_eq!(registrable_domain("[::1]"), "[::1]");
+        assert_eq!(registrable_domain("a.b.tracker.co.uk"), "tracker.co.uk");
+        assert_eq!(registrable_domain("localhost"), "localhost");
+    }
+
+    #[test]
+    fn the_identifier_cookies_the_issue_names_are_known() {
+        let classifier = Classifier::builtin();
+        for (name, vendor) in [
+            ("_fbp", "Meta Pixel"),
+            ("_ga", "Google Analytics 4"),
+            ("_ga_ABC123", "Google Analytics 4"),
+            ("_gcl_au", "Google Ads"),
+            ("_ttp", "TikTok Pixel"),
+            ("_scid", "Snap Pixel"),
+            ("li_fat_id", "LinkedIn Insight Tag"),
+            ("li_sugr", "LinkedIn Insight Tag"),
+            ("_pin_unauth", "Pinterest Tag"),
+            ("_uetvid", "Microsoft Advertising UET"),
+            ("_clck", "Microsoft Clarity"),
+            ("_hjSessionUser_3141592", "Hotjar"),
+        ] {
+            let known = classifier
+                .match_cookie(name, ".site.example")
+                .unwrap_or_else(|| panic!("{name} unknown"));
+            assert_eq!(known.vendor, vendor, "{name}");
+            assert!(known.is_identifier, "{name}");
+            assert!(known.matched_by_name, "{name}");
+        }
+    }
+
+    #[test]
     fn non_web_urls_are_ignored() {
         let classifier = Classifier::builtin();
-        for url in ["data:image/gif;base64,R0lGOD", "blob:https://s.example/1", "about:blank", ""] {
-            assert!(classifier.match_request(url, "https://s.example/", "image").is_none());
+        for url in [
+            "data:image/gif;base64,R0lGOD",
+            "blob:https://s.example/1",
+            "about:blank",
+            "",
+        ] {
+            assert!(classifier
+                .match_request(url, "https://s.example/", "image")
+                .is_none());
         }
     }
 
@@ -270,7 +363,9 @@ mod tests {
             .unwrap();
         assert_eq!(consent.category, "consent");
         assert!(!consent.is_identifier);
-        assert!(classifier.match_cookie("PHPSESSID", "apotek.example").is_none());
+        assert!(classifier
+            .match_cookie("PHPSESSID", "apotek.example")
+            .is_none());
     }
 
     #[test]
@@ -283,7 +378,12 @@ mod tests {
         let classifier = Classifier::new(&sources).unwrap();
         let list = &classifier.tracker_lists()[0];
         assert_eq!(list.name, "EasyPrivacy");
-        assert!(list.rules > 10_000, "{} rules in {:?}", list.rules, source.path);
+        assert!(
+            list.rules > 10_000,
+            "{} rules in {:?}",
+            list.rules,
+            source.path
+        );
         // A Norwegian audience-measurement host EasyPrivacy lists and the catalogue does not.
         let hit = classifier
             .match_request(
@@ -294,6 +394,10 @@ mod tests {
             .unwrap();
         assert_eq!(hit.vendor, "medietall.no");
         assert_eq!(hit.category, "tracking");
-        assert!(hit.matched_by.starts_with("list:EasyPrivacy:"), "{}", hit.matched_by);
+        assert!(
+            hit.matched_by.starts_with("list:EasyPrivacy:"),
+            "{}",
+            hit.matched_by
+        );
     }
 }

@@ -55,7 +55,11 @@ pub fn decode_request_input(data: &[u8]) -> Vec<TrackerEvent> {
     }
 
     let classifier = Classifier::builtin();
-    let _ = classifier.match_request(&request.url, "https://site.example/", &request.resource_type);
+    let _ = classifier.match_request(
+        &request.url,
+        "https://site.example/",
+        &request.resource_type,
+    );
     let named = (!vendor.is_empty()).then_some(vendor.as_str());
     let mut events = decode_request(&request, named);
     if named.is_some() {
@@ -142,7 +146,11 @@ mod tests {
         assert!(!seeds.is_empty());
         for (path, bytes) in seeds {
             let rules = parse_list_input(&bytes);
-            assert!(rules.is_some_and(|n| n > 0), "{} has no rules", path.display());
+            assert!(
+                rules.is_some_and(|n| n > 0),
+                "{} has no rules",
+                path.display()
+            );
             for cut in (0..bytes.len()).step_by(5) {
                 let _ = parse_list_input(&bytes[..cut]);
             }

@@ -182,7 +182,11 @@ impl ListEngine {
         Some(ListMatch {
             list_name: &self.provenance.get(list_index)?.name,
             rule: filter.raw_line.unwrap_or_default(),
-            is_easyprivacy: self.is_easyprivacy.get(list_index).copied().unwrap_or(false),
+            is_easyprivacy: self
+                .is_easyprivacy
+                .get(list_index)
+                .copied()
+                .unwrap_or(false),
         })
     }
 }
@@ -241,7 +245,10 @@ mod tests {
         assert_eq!(adblock_request_type("document", false), "subdocument");
         assert_eq!(adblock_request_type("image", false), "image");
         assert_eq!(adblock_request_type("websocket", false), "websocket");
-        assert_eq!(adblock_request_type("cspviolationreport", false), "csp_report");
+        assert_eq!(
+            adblock_request_type("cspviolationreport", false),
+            "csp_report"
+        );
         assert_eq!(adblock_request_type("prefetch", false), "other");
         assert_eq!(adblock_request_type("", false), "other");
     }
@@ -257,7 +264,12 @@ mod tests {
             .check("https://pixel.example/p.js", site, "script", "GET")
             .is_none());
         assert!(lists
-            .check("https://beacon.example/b", site, adblock_request_type("ping", false), "POST")
+            .check(
+                "https://beacon.example/b",
+                site,
+                adblock_request_type("ping", false),
+                "POST"
+            )
             .is_some());
     }
 
@@ -287,10 +299,18 @@ mod tests {
     fn reports_the_exact_rule_and_its_list() {
         let lists = engine(&[
             ("first", "||one.example^\n"),
-            ("second", "! comment\n||two.example/collect\n||two.example/c2\n"),
+            (
+                "second",
+                "! comment\n||two.example/collect\n||two.example/c2\n",
+            ),
         ]);
         let hit = lists
-            .check("https://two.example/collect?x=1", "https://s.example/", "image", "GET")
+            .check(
+                "https://two.example/collect?x=1",
+                "https://s.example/",
+                "image",
+                "GET",
+            )
             .unwrap();
         assert_eq!(hit.list_name, "second");
         assert_eq!(hit.rule, "||two.example/collect");
@@ -318,20 +338,31 @@ mod tests {
         let lists = engine(&[("whatever", text)]);
         let provenance = &lists.provenance()[0];
         assert_eq!(provenance.name, "whatever");
-        assert_eq!(provenance.rules, 2, "cosmetic rules and comments do not count");
-        assert_eq!(provenance.sha256, hex::encode(Sha256::digest(text.as_bytes())));
+        assert_eq!(
+            provenance.rules, 2,
+            "cosmetic rules and comments do not count"
+        );
+        assert_eq!(
+            provenance.sha256,
+            hex::encode(Sha256::digest(text.as_bytes()))
+        );
         // Recognised as EasyPrivacy by its title even under another name.
-        assert!(lists
-            .check("https://a.example/", "https://s.example/", "script", "GET")
-            .unwrap()
-            .is_easyprivacy);
+        assert!(
+            lists
+                .check("https://a.example/", "https://s.example/", "script", "GET")
+                .unwrap()
+                .is_easyprivacy
+        );
     }
 
     #[test]
     fn a_list_without_rules_is_refused() {
         let err = ListEngine::from_bytes(vec![
             ("ok".into(), b"||a.example^\n".to_vec()),
-            ("junk".into(), b"{\"not\": \"a list\"}".to_vec()),
+            (
+                "comments".into(),
+                b"! Title: nothing\n! only comments\n\nexample.com##.ad\n".to_vec(),
+            ),
         ])
         .err()
         .unwrap();
@@ -346,20 +377,26 @@ mod tests {
         };
         let err = ListEngine::load(&[missing]).err().unwrap();
         assert_eq!(err.kind(), "tracker_list");
-        assert!(err.to_string().contains("/nonexistent/consentlens/list.txt"));
+        assert!(err
+            .to_string()
+            .contains("/nonexistent/consentlens/list.txt"));
 
         let dir = ListSource {
             name: "dir".into(),
             path: std::env::temp_dir(),
         };
-        assert_eq!(ListEngine::load(&[dir]).err().unwrap().kind(), "tracker_list");
+        assert_eq!(
+            ListEngine::load(&[dir]).err().unwrap().kind(),
+            "tracker_list"
+        );
     }
 
     #[test]
     fn easyprivacy_is_found_under_any_known_layout() {
         let root = std::env::temp_dir().join(format!("consentlens-ublock-{}", std::process::id()));
         let old_layout = root.join("webext/ublock-origin");
-        let file = old_layout.join("assets/thirdparties/easylist-downloads.adblockplus.org/easyprivacy.txt");
+        let file = old_layout
+            .join("assets/thirdparties/easylist-downloads.adblockplus.org/easyprivacy.txt");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, "||a.example^\n").unwrap();
         let found = find_easyprivacy(&[root.join("chromium/missing"), old_layout.clone()]).unwrap();

@@ -76,7 +76,11 @@ pub fn decode_request(request: &Request, vendor: Option<&str>) -> Vec<TrackerEve
 /// What a WebSocket frame the page sent told its vendor (Hotjar streams recordings this way).
 /// Frames the page received, and frames to vendors without a frame decoder, yield nothing.
 pub fn decode_websocket_frame(frame: &WebSocketFrame) -> Vec<TrackerEvent> {
-    if !frame.direction.eq_ignore_ascii_case("sent") {
+    // Base64 doubles a binary frame; anything larger than a body the decoders would read is
+    // page content (a DOM snapshot), not a message about the visitor.
+    if !frame.direction.eq_ignore_ascii_case("sent")
+        || frame.payload.len() > 2 * wire::MAX_BODY_BYTES
+    {
         return Vec::new();
     }
     let Some(vendor) = catalogue::builtin().match_url(&frame.url) else {
@@ -230,7 +234,10 @@ mod tests {
         assert_eq!(phase.cookies[0].vendor.as_deref(), Some("Meta Pixel"));
         assert_eq!(phase.cookies[0].category.as_deref(), Some("advertising"));
         assert!(phase.cookies[0].is_identifier);
-        assert_eq!(phase.cookies[1].vendor, None, "stale annotations are cleared");
+        assert_eq!(
+            phase.cookies[1].vendor, None,
+            "stale annotations are cleared"
+        );
 
         let summary: Vec<(&str, Option<&str>, Step)> = phase
             .events
@@ -260,7 +267,12 @@ mod tests {
             "image",
             Step::Answer,
         );
-        for vendor in [None, Some("Meta Pixel"), Some("meta_pixel"), Some("facebook.com")] {
+        for vendor in [
+            None,
+            Some("Meta Pixel"),
+            Some("meta_pixel"),
+            Some("facebook.com"),
+        ] {
             let events = decode_request(&pixel, vendor);
             assert_eq!(events.len(), 1, "vendor {vendor:?}");
             assert_eq!(events[0].vendor, "Meta Pixel");
@@ -269,7 +281,11 @@ mod tests {
         }
         let unknown = request("https://shop.example/track?ev=x", "image", Step::Load);
         assert!(decode_request(&unknown, None).is_empty());
-        let no_decoder = request("https://www.googletagmanager.com/gtm.js?id=GTM-1", "script", Step::Load);
+        let no_decoder = request(
+            "https://www.googletagmanager.com/gtm.js?id=GTM-1",
+            "script",
+            Step::Load,
+        );
         assert!(decode_request(&no_decoder, None).is_empty());
     }
 

@@ -20,11 +20,11 @@ pub(crate) const MAX_PARAMS: usize = 2_000;
 /// Layers of gzip/base64 wrapping peeled before giving up.
 const MAX_LAYERS: usize = 4;
 
-/// A recorded request as the decoders see it: URL, method, content type and body bytes.
+/// A recorded request as the decoders see it: URL, content type and body bytes. (No decoder
+/// needs the method: pixels send the same parameters by GET and POST.)
 #[derive(Debug, Clone)]
 pub(crate) struct WireRequest<'a> {
     pub url: &'a str,
-    pub method: &'a str,
     pub content_type: Option<&'a str>,
     pub body: Option<Vec<u8>>,
     parsed: Option<Url>,
@@ -33,7 +33,6 @@ pub(crate) struct WireRequest<'a> {
 impl<'a> WireRequest<'a> {
     pub(crate) fn new(
         url: &'a str,
-        method: &'a str,
         content_type: Option<&'a str>,
         body: Option<Vec<u8>>,
     ) -> WireRequest<'a> {
@@ -43,7 +42,6 @@ impl<'a> WireRequest<'a> {
         });
         WireRequest {
             url,
-            method,
             content_type,
             body,
             parsed: Url::parse(url).ok(),
@@ -53,7 +51,6 @@ impl<'a> WireRequest<'a> {
     pub(crate) fn from_request(request: &'a Request) -> WireRequest<'a> {
         WireRequest::new(
             &request.url,
-            &request.method,
             request.content_type.as_deref(),
             request.body_bytes(),
         )
@@ -69,13 +66,6 @@ impl<'a> WireRequest<'a> {
     /// The raw (still percent-encoded) path.
     pub(crate) fn path(&self) -> &str {
         self.parsed.as_ref().map_or("/", |u| u.path())
-    }
-
-    pub(crate) fn host(&self) -> &str {
-        self.parsed
-            .as_ref()
-            .and_then(|u| u.host_str())
-            .unwrap_or("")
     }
 
     /// Decoded query parameters, in order, duplicates kept.
@@ -296,8 +286,11 @@ const BASE64_URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::U
 
 /// Base64 in either alphabet, padded or not, ignoring whitespace.
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    if text.len() > MAX_BODY_BYTES * 2 {
+        return None;
+    }
     let cleaned: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    if cleaned.is_empty() || cleaned.len() > MAX_BODY_BYTES * 2 {
+    if cleaned.is_empty() {
         return None;
     }
     BASE64_STANDARD_LENIENT
@@ -309,7 +302,9 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
 fn looks_like_base64(bytes: &[u8]) -> bool {
     bytes.len() >= 4
         && bytes.iter().all(|&b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_') || b.is_ascii_whitespace()
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
+                || b.is_ascii_whitespace()
         })
 }
 
@@ -402,7 +397,6 @@ mod tests {
         let body = "------WebKitFormBoundaryX\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\n123\r\n------WebKitFormBoundaryX\r\nContent-Disposition: form-data; name=\"cd[content_name]\"\r\n\r\nGraviditetstest\r\n------WebKitFormBoundaryX--\r\n";
         let request = WireRequest::new(
             "https://www.facebook.com/tr/",
-            "POST",
             Some("multipart/form-data; boundary=----WebKitFormBoundaryX"),
             Some(body.as_bytes().to_vec()),
         );
@@ -470,17 +464,20 @@ mod tests {
         assert_eq!(number_or_string("119.5"), serde_json::json!(119.5));
         assert_eq!(number_or_string("NaN"), Value::from("NaN"));
         assert_eq!(number_or_string("12abc"), Value::from("12abc"));
-        assert_eq!(json_or_string(r#"["1","2"]"#), serde_json::json!(["1", "2"]));
+        assert_eq!(
+            json_or_string(r#"["1","2"]"#),
+            serde_json::json!(["1", "2"])
+        );
         assert_eq!(json_or_string("[not json"), Value::from("[not json"));
     }
 
     #[test]
     fn plain_text_bodies_are_not_mistaken_for_forms() {
-        let json = WireRequest::new("https://x.example/", "POST", None, Some(br#"{"a=b":1}"#.to_vec()));
+        let json = WireRequest::new("https://x.example/", None, Some(br#"{"a=b":1}"#.to_vec()));
         assert!(json.body_pairs().is_empty());
-        let binary = WireRequest::new("https://x.example/", "POST", None, Some(vec![0x1f, 0x8b, b'=']));
+        let binary = WireRequest::new("https://x.example/", None, Some(vec![0x1f, 0x8b, b'=']));
         assert!(binary.body_pairs().is_empty());
-        let form = WireRequest::new("https://x.example/", "POST", None, Some(b"a=1&b=2".to_vec()));
+        let form = WireRequest::new("https://x.example/", None, Some(b"a=1&b=2".to_vec()));
         assert_eq!(form.body_pairs().len(), 2);
     }
 }

@@ -196,19 +196,17 @@ pub fn features(snapshot: &DomSnapshot, root: usize) -> Features {
 /// "Vi bruker <a>informasjonskapsler</a> for å …": a link inside a sentence is part of the
 /// prose. A link standing alone ("Cookie policy" in a footer list) is not.
 fn is_link_in_a_sentence(snapshot: &DomSnapshot, id: usize) -> bool {
-    let Some(n) = node(snapshot, id) else {
+    if node(snapshot, id).is_none_or(|n| n.tag != "a") {
         return false;
-    };
+    }
     let Some(parent) = walk::ancestors(snapshot, id).find(|&a| walk::is_element(snapshot, a))
     else {
         return false;
     };
-    if n.tag != "a" {
-        return false;
-    }
-    let own = super::terms::words(&visible_text(snapshot, id, &HashSet::new(), 400)).len();
-    let around = super::terms::words(&visible_text(snapshot, parent, &HashSet::new(), 2_000)).len();
-    around >= own + MIN_SENTENCE_WORDS
+    let words_in = |e: usize, max_chars: usize| {
+        super::terms::words(&visible_text(snapshot, e, &HashSet::new(), max_chars)).len()
+    };
+    words_in(parent, 2_000) >= words_in(id, 400) + MIN_SENTENCE_WORDS
 }
 
 fn role_of(snapshot: &DomSnapshot, c: &Clickable) -> ButtonRole {
@@ -276,34 +274,38 @@ pub fn score(f: &Features) -> Option<f64> {
     if other_purpose && !full_choice {
         return None;
     }
-    let mut s = 3.0 * f.cookie_in_prose.min(3) as f64 + f.data_terms.min(4) as f64;
-    s += if f.accept_buttons > 0 { 3.0 } else { 0.0 };
-    s += if f.reject_buttons > 0 { 2.0 } else { 0.0 };
-    s += if f.settings_or_save_buttons > 0 || f.toggles > 0 {
-        1.0
-    } else {
-        0.0
-    };
-    s += if f.clickables > 0 { 1.0 } else { 0.0 };
     let p = f.placement;
-    s += if p.positioned { 2.0 } else { 0.0 };
-    s += if p.dialog { 2.0 } else { 0.0 };
-    s += if p.z_index >= 1 { 1.0 } else { 0.0 };
-    s -= if f.newsletter_terms > 0 { 5.0 } else { 0.0 };
-    s -= if f.chat_terms > 0 { 5.0 } else { 0.0 };
-    s -= if f.age_gate { 8.0 } else { 0.0 };
-    s -= if f.text_fields > 0 { 2.0 } else { 0.0 };
+    let mut s = 3.0 * f.cookie_in_prose.min(3) as f64 + f.data_terms.min(4) as f64;
+    s += points(f.accept_buttons > 0, 3.0);
+    s += points(f.reject_buttons > 0, 2.0);
+    s += points(f.settings_or_save_buttons > 0 || f.toggles > 0, 1.0);
+    s += points(f.clickables > 0, 1.0);
+    s += points(p.positioned, 2.0);
+    s += points(p.dialog, 2.0);
+    s += points(p.z_index >= 1, 1.0);
+    s -= points(f.newsletter_terms > 0, 5.0);
+    s -= points(f.chat_terms > 0, 5.0);
+    s -= points(f.age_gate, 8.0);
+    s -= points(f.text_fields > 0, 2.0);
     s -= 1.5 * (f.text_chars as f64 / PLAIN_TEXT_CHARS).max(1.0).ln();
     let is_overlay = p.positioned || p.dialog;
     let passes = if is_overlay {
         s >= OVERLAY_THRESHOLD
     } else {
-        s -= if p.in_footer { 6.0 } else { 0.0 };
+        s -= points(p.in_footer, 6.0);
         f.accept_buttons > 0
             && (f.reject_buttons > 0 || f.settings_or_save_buttons > 0)
             && s >= IN_FLOW_THRESHOLD
     };
     passes.then_some(s)
+}
+
+fn points(holds: bool, value: f64) -> f64 {
+    if holds {
+        value
+    } else {
+        0.0
+    }
 }
 
 /// `position: fixed` or `sticky`, or `absolute` with a stacking order that lifts it above the

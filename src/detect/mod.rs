@@ -12,6 +12,7 @@ pub mod heuristic;
 pub mod terms;
 #[cfg(test)]
 pub mod test_support;
+pub mod wait;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashSet};

@@ -138,28 +138,15 @@ pub fn visible_text(
             continue;
         }
         match n.kind {
-            NodeKind::Element => {
+            NodeKind::Element
                 if hides_subtree(n)
-                    || matches!(n.tag.as_str(), "script" | "style" | "noscript" | "template")
-                {
-                    continue;
-                }
+                    || matches!(n.tag.as_str(), "script" | "style" | "noscript" | "template") =>
+            {
+                continue;
             }
             NodeKind::Text => {
-                if text_is_rendered(snapshot, n) {
-                    if let Some(t) = &n.text {
-                        for word in t.split_whitespace() {
-                            if chars >= max_chars {
-                                break;
-                            }
-                            if !out.is_empty() {
-                                out.push(' ');
-                            }
-                            let take = max_chars - chars;
-                            out.extend(word.chars().take(take));
-                            chars += word.chars().count().min(take) + 1;
-                        }
-                    }
+                if let Some(t) = n.text.as_deref().filter(|_| text_is_rendered(snapshot, n)) {
+                    append_words(&mut out, &mut chars, t, max_chars);
                 }
                 continue;
             }
@@ -168,6 +155,22 @@ pub fn visible_text(
         stack.extend(n.children.iter().rev().copied());
     }
     out
+}
+
+/// Appends the words of `text` to `out`, space-separated, until `out` holds `max_chars`.
+fn append_words(out: &mut String, chars: &mut usize, text: &str, max_chars: usize) {
+    for word in text.split_whitespace() {
+        if *chars >= max_chars {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+            *chars += 1;
+        }
+        let take = max_chars.saturating_sub(*chars);
+        out.extend(word.chars().take(take));
+        *chars += word.chars().count().min(take);
+    }
 }
 
 fn text_is_rendered(snapshot: &DomSnapshot, text: &DomNode) -> bool {

@@ -8,6 +8,7 @@
 
 pub mod annotate;
 pub mod buttons;
+pub mod capture;
 pub mod checkboxes;
 pub mod classify;
 pub mod contrast;
@@ -175,18 +176,13 @@ struct PixelReading {
 
 fn read_pixels(shot: &PageShot, bbox: &BBox, n: &DomNode, dialog_bbox: &BBox) -> PixelReading {
     let in_shot = shot.pixel_rect(bbox).is_some();
-    let label_area = label_area(bbox, n);
-    let text = shot
-        .crop(&label_area)
-        .as_ref()
-        .and_then(measure_text_contrast);
+    let crop = shot.crop(&label_area(bbox, n));
+    let text = crop.as_ref().and_then(measure_text_contrast);
+    // Without a readable label (an icon), the button's colour is still its most common one.
     let button_colour = text.map(|t| t.background).or_else(|| {
-        let crop = shot.crop(&label_area)?;
-        dominant_colour(
-            crop.pixels()
-                .map(|p| contrast::composite_over(p.0, [255, 255, 255])),
-        )
-        .map(|(c, _)| c)
+        let pixels = crop.as_ref()?.pixels();
+        dominant_colour(pixels.map(|p| contrast::composite_over(p.0, [255, 255, 255])))
+            .map(|(c, _)| c)
     });
     let ring = shot.ring_pixels(bbox, RING_GAP_CSS, RING_WIDTH_CSS, dialog_bbox);
     let around = (ring.len() >= MIN_RING_PIXELS)

@@ -129,16 +129,11 @@ mod tests {
     use crate::measure::contrast::round_ratio;
 
     #[test]
-    fn font_weights() {
-        let mut b = SnapshotBuilder::new("https://example.org/");
-        let body = b.body();
-        let snap = {
-            b.style(body, |s| s.font_weight = "bold".into());
-            b.build()
-        };
-        assert_eq!(font_weight(&snap.nodes[body]), Some(700));
-        let mut n = snap.nodes[body].clone();
+    fn font_weights_and_sizes() {
+        let snap = SnapshotBuilder::new("https://example.org/").build();
+        let mut n = snap.nodes[0].clone();
         for (value, expected) in [
+            ("bold", Some(700)),
             ("normal", Some(400)),
             ("600", Some(600)),
             ("550.4", Some(550)),
@@ -150,6 +145,8 @@ mod tests {
         }
         n.style.font_size = "13.33px".into();
         assert_eq!(font_size_px(&n), Some(13.33));
+        n.style.font_size = "".into();
+        assert_eq!(font_size_px(&n), None);
     }
 
     #[test]

@@ -16,15 +16,55 @@ use crate::evaluate::{EvaluateOptions, Evaluation};
 use crate::model::{SiteReport, Viewport};
 use crate::visit::VisitOptions;
 
-create_exception!(_native, ConsentlensError, PyException, "Base class of consentlens errors.");
-create_exception!(_native, BrowserNotFoundError, ConsentlensError, "No Chromium was found.");
-create_exception!(_native, BrowserLaunchError, ConsentlensError, "Chromium could not be started.");
-create_exception!(_native, BrowserCrashedError, ConsentlensError, "The browser crashed or went away.");
-create_exception!(_native, InvalidUrlError, ConsentlensError, "A URL that cannot be evaluated.");
-create_exception!(_native, TrackerListError, ConsentlensError, "A tracker list could not be read.");
-create_exception!(_native, StoreError, ConsentlensError, "The study store failed.");
+create_exception!(
+    _native,
+    ConsentlensError,
+    PyException,
+    "Base class of consentlens errors."
+);
+create_exception!(
+    _native,
+    BrowserNotFoundError,
+    ConsentlensError,
+    "No Chromium was found."
+);
+create_exception!(
+    _native,
+    BrowserLaunchError,
+    ConsentlensError,
+    "Chromium could not be started."
+);
+create_exception!(
+    _native,
+    BrowserCrashedError,
+    ConsentlensError,
+    "The browser crashed or went away."
+);
+create_exception!(
+    _native,
+    InvalidUrlError,
+    ConsentlensError,
+    "A URL that cannot be evaluated."
+);
+create_exception!(
+    _native,
+    TrackerListError,
+    ConsentlensError,
+    "A tracker list could not be read."
+);
+create_exception!(
+    _native,
+    StoreError,
+    ConsentlensError,
+    "The study store failed."
+);
 create_exception!(_native, ConfigError, ConsentlensError, "An invalid option.");
-create_exception!(_native, ResultFormatError, ConsentlensError, "A result document that cannot be read.");
+create_exception!(
+    _native,
+    ResultFormatError,
+    ConsentlensError,
+    "A result document that cannot be read."
+);
 
 /// The one place where core errors become Python exceptions.
 pub fn to_py_err(error: Error) -> PyErr {
@@ -33,9 +73,9 @@ pub fn to_py_err(error: Error) -> PyErr {
         Error::BrowserNotFound => BrowserNotFoundError::new_err(message),
         Error::LaunchFailed { .. } => BrowserLaunchError::new_err(message),
         Error::BrowserCrashed(_) | Error::RendererCrashed => BrowserCrashedError::new_err(message),
-        Error::InvalidUrl { .. } | Error::ForbiddenScheme { .. } | Error::ForbiddenAddress { .. } => {
-            InvalidUrlError::new_err(message)
-        }
+        Error::InvalidUrl { .. }
+        | Error::ForbiddenScheme { .. }
+        | Error::ForbiddenAddress { .. } => InvalidUrlError::new_err(message),
         Error::TrackerList { .. } => TrackerListError::new_err(message),
         Error::Store { .. } => StoreError::new_err(message),
         Error::Config(_) => ConfigError::new_err(message),
@@ -74,8 +114,9 @@ impl NativeReport {
     /// Reads a result document (schema version 1) from JSON text.
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<NativeReport> {
-        let report: SiteReport = serde_json::from_str(text)
-            .map_err(|e| ResultFormatError::new_err(format!("not a consentlens result document: {e}")))?;
+        let report: SiteReport = serde_json::from_str(text).map_err(|e| {
+            ResultFormatError::new_err(format!("not a consentlens result document: {e}"))
+        })?;
         Ok(NativeReport {
             report,
             page_png: None,
@@ -125,10 +166,14 @@ fn engine_options(
     chrome_path: Option<PathBuf>,
 ) -> PyResult<EngineOptions> {
     if !(timeout_s.is_finite() && timeout_s > 0.0) || !(settle_s.is_finite() && settle_s >= 0.0) {
-        return Err(ConfigError::new_err("timeout_s must be > 0 and settle_s >= 0"));
+        return Err(ConfigError::new_err(
+            "timeout_s must be > 0 and settle_s >= 0",
+        ));
     }
     if viewport.0 < 200 || viewport.1 < 200 || viewport.0 > 10_000 || viewport.1 > 10_000 {
-        return Err(ConfigError::new_err("viewport must be between 200x200 and 10000x10000"));
+        return Err(ConfigError::new_err(
+            "viewport must be between 200x200 and 10000x10000",
+        ));
     }
     let ms = |s: f64| (s * 1000.0).round() as u64;
     Ok(EngineOptions {
@@ -246,7 +291,9 @@ impl WebServer {
         let server = py
             .detach(|| crate::webserver::BackgroundWebServer::start(roots))
             .map_err(to_py_err)?;
-        Ok(WebServer { server: Some(server) })
+        Ok(WebServer {
+            server: Some(server),
+        })
     }
 
     #[getter]
@@ -257,13 +304,19 @@ impl WebServer {
     /// The Chromium arguments that send every host name to this server.
     fn chrome_args(&self) -> PyResult<Vec<String>> {
         Ok(vec![
-            format!("--host-resolver-rules={}", self.running()?.host_resolver_rules()),
+            format!(
+                "--host-resolver-rules={}",
+                self.running()?.host_resolver_rules()
+            ),
             "--ignore-certificate-errors".to_string(),
         ])
     }
 
     /// Requests received by tracker hosts: (method, host, path, query, body).
-    fn hits<'py>(&self, py: Python<'py>) -> PyResult<Vec<(String, String, String, Option<String>, Bound<'py, PyBytes>)>> {
+    fn hits<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Vec<(String, String, String, Option<String>, Bound<'py, PyBytes>)>> {
         Ok(self
             .running()?
             .hits()
@@ -295,7 +348,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Session>()?;
     m.add_class::<WebServer>()?;
     m.add("ConsentlensError", py.get_type::<ConsentlensError>())?;
-    m.add("BrowserNotFoundError", py.get_type::<BrowserNotFoundError>())?;
+    m.add(
+        "BrowserNotFoundError",
+        py.get_type::<BrowserNotFoundError>(),
+    )?;
     m.add("BrowserLaunchError", py.get_type::<BrowserLaunchError>())?;
     m.add("BrowserCrashedError", py.get_type::<BrowserCrashedError>())?;
     m.add("InvalidUrlError", py.get_type::<InvalidUrlError>())?;

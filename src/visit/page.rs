@@ -17,10 +17,19 @@ const READ_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Evaluates an expression and returns its value as JSON, or `None` if it failed or took too long.
 pub async fn evaluate_json(page: &Page, expression: &str) -> Option<serde_json::Value> {
+    evaluate(page, expression, false).await
+}
+
+/// Like [`evaluate_json`], for an expression that gives a promise: its resolved value.
+pub async fn evaluate_json_awaiting(page: &Page, expression: &str) -> Option<serde_json::Value> {
+    evaluate(page, expression, true).await
+}
+
+async fn evaluate(page: &Page, expression: &str, await_promise: bool) -> Option<serde_json::Value> {
     let params = EvaluateParams::builder()
         .expression(expression)
         .return_by_value(true)
-        .await_promise(false)
+        .await_promise(await_promise)
         .timeout(chromiumoxide::cdp::js_protocol::runtime::TimeDelta::new(
             2_000.0,
         ))

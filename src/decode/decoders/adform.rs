@@ -122,8 +122,9 @@ fn readable_product(fields: Map<String, Value>) -> Map<String, Value> {
 
 /// `itm` as JSON, or as the object literal Adform's snippets build (`{sl:"100",id:"T-1"}`).
 fn decode_order(value: &str) -> Vec<(String, Value)> {
-    static LITERAL_FIELD: Lazy<Regex> =
-        Lazy::new(|| Regex::new(r#"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*"([^"]*)""#).expect("valid regex"));
+    static LITERAL_FIELD: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r#"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*"([^"]*)""#).expect("valid regex")
+    });
     if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(value) {
         return map.into_iter().take(100).collect();
     }
@@ -153,7 +154,10 @@ mod tests {
         assert_eq!(events.len(), 1);
         let event = &events[0];
         assert_eq!(event.event.as_deref(), Some("Produkt side|Graviditetstest"));
-        assert_eq!(event.page_url.as_deref(), Some("https://apotek.example/produkt/clearblue"));
+        assert_eq!(
+            event.page_url.as_deref(),
+            Some("https://apotek.example/produkt/clearblue")
+        );
         assert_eq!(
             event.data["items"],
             json!([{"product_id": "100234", "step": 2, "product_name": "Clearblue graviditetstest", "product_group": "Graviditet/Tester", "product_sales": "119.00"}])
@@ -177,7 +181,10 @@ mod tests {
 
     #[test]
     fn other_paths_and_malformed_input() {
-        assert!(decode(&get("https://track.adform.net/serving/scripts/trackpoint/async/")).is_empty());
+        assert!(decode(&get(
+            "https://track.adform.net/serving/scripts/trackpoint/async/"
+        ))
+        .is_empty());
         let url = product_view();
         for prefix in prefixes(&url) {
             let _ = decode(&get(prefix));

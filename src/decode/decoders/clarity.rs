@@ -186,7 +186,11 @@ mod tests {
 
     #[test]
     fn plain_json_bodies_are_read_too() {
-        let events = decode(&post("https://x.clarity.ms/collect", "application/json", payload().as_bytes()));
+        let events = decode(&post(
+            "https://x.clarity.ms/collect",
+            "application/json",
+            payload().as_bytes(),
+        ));
         assert_eq!(events[0].ids["project_id"], "kxdc4874py");
     }
 
@@ -195,9 +199,19 @@ mod tests {
         assert!(decode(&get("https://www.clarity.ms/tag/kxdc4874py")).is_empty());
         let body = gzip(payload().as_bytes());
         for cut in 0..body.len() {
-            let _ = decode(&post("https://y.clarity.ms/collect", "application/x-clarity-gzip", &body[..cut]));
+            let _ = decode(&post(
+                "https://y.clarity.ms/collect",
+                "application/x-clarity-gzip",
+                &body[..cut],
+            ));
         }
-        let odd = json!({"e": "x", "a": [[1, 1, "k", 5, 1, {}], [1, 24], [1, 34, 5, 6, "a"]]}).to_string();
-        assert!(decode(&post("https://y.clarity.ms/collect", "application/json", odd.as_bytes())).is_empty());
+        let odd = json!({"e": "x", "a": [[1, 1, "k", 5, 1, {}], [1, 24], [1, 34, 5, 6, "a"]]})
+            .to_string();
+        assert!(decode(&post(
+            "https://y.clarity.ms/collect",
+            "application/json",
+            odd.as_bytes()
+        ))
+        .is_empty());
     }
 }

@@ -67,10 +67,16 @@ pub(super) fn decode(request: &WireRequest<'_>) -> Vec<TrackerEvent> {
     match (activity_group, activity_tag) {
         (Some(group), Some(tag)) => {
             let activity = format!("{group}/{tag}");
-            builder.event_name("type", &activity).event_name("cat", &activity);
+            builder
+                .event_name("type", &activity)
+                .event_name("cat", &activity);
         }
         (Some(only), None) | (None, Some(only)) => {
-            let wire = if activity_group.is_some() { "type" } else { "cat" };
+            let wire = if activity_group.is_some() {
+                "type"
+            } else {
+                "cat"
+            };
             builder.event_name(wire, only);
         }
         (None, None) => {}
@@ -116,7 +122,10 @@ mod tests {
         assert_eq!(event.data["u5"], "reseptbelagt");
         assert_eq!(event.data["revenue"], serde_json::json!(249.0));
         assert_eq!(event.data["order_id"], "T-1001");
-        assert!(!event.data.contains_key("tfua"), "empty values are not data");
+        assert!(
+            !event.data.contains_key("tfua"),
+            "empty values are not data"
+        );
         assert_eq!(event.consent_mode["gdpr_consent"], "CPx-AAAAAA");
     }
 

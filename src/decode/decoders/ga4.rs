@@ -116,7 +116,11 @@ fn decode_event(shared: &[(String, String)], line: &[(String, String)]) -> Optio
             .into_values()
             .map(|(_, item)| Value::Object(item))
             .collect();
-        builder.data_from(wires.iter().map(String::as_str), "items", Value::Array(items));
+        builder.data_from(
+            wires.iter().map(String::as_str),
+            "items",
+            Value::Array(items),
+        );
     }
     if !user_properties.is_empty() {
         builder.data_from(
@@ -134,7 +138,10 @@ fn item_index(key: &str) -> Option<u32> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok().filter(|&i| (1..=MAX_ITEMS).contains(&i))
+    digits
+        .parse()
+        .ok()
+        .filter(|&i| (1..=MAX_ITEMS).contains(&i))
 }
 
 /// `idSKU1~nmClearblue~pr119~qt1~k0colour~v0blue` → `{"item_id": "SKU1", …, "colour": "blue"}`.
@@ -172,8 +179,8 @@ fn parse_item(text: &str) -> Map<String, Value> {
             _ => {
                 if let Some((index, key)) = custom_key(part) {
                     custom_keys.push((index, key));
-                } else if part.starts_with('v') {
-                    custom_values.push(&part[1..]);
+                } else if let Some(value) = part.strip_prefix('v') {
+                    custom_values.push(value);
                 }
                 continue;
             }
@@ -248,12 +255,20 @@ mod tests {
         let body = "en=view_search_results&ep.search_term=angstdempende%20uten%20resept\r\nen=add_to_cart&cu=NOK&epn.value=249.5&pr1=id100234~nmSertralin%20Teva~caReseptfritt~pr249.50~qt1~k0form~v0tablett~k10strength~v1050mg&pr2=idX2~nmPlaster\r\nen=user_engagement&_et=5123&dl=https%3A%2F%2Fapotek.example%2Fhandlekurv\r\n";
         let events = decode(&post(url, "text/plain;charset=UTF-8", body.as_bytes()));
         let names: Vec<_> = events.iter().map(|e| e.event.as_deref().unwrap()).collect();
-        assert_eq!(names, vec!["view_search_results", "add_to_cart", "user_engagement"]);
+        assert_eq!(
+            names,
+            vec!["view_search_results", "add_to_cart", "user_engagement"]
+        );
         assert!(events.iter().all(|e| e.ids["measurement_id"] == "G-ABC123"));
-        assert!(events.iter().all(|e| e.consent_mode["analytics_storage"] == "denied"));
+        assert!(events
+            .iter()
+            .all(|e| e.consent_mode["analytics_storage"] == "denied"));
 
         assert_eq!(events[0].data["search_term"], "angstdempende uten resept");
-        assert_eq!(events[0].page_url.as_deref(), Some("https://apotek.example/sok"));
+        assert_eq!(
+            events[0].page_url.as_deref(),
+            Some("https://apotek.example/sok")
+        );
         assert_eq!(events[0].title.as_deref(), Some("Søk"));
 
         let cart = &events[1];

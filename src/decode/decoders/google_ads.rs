@@ -156,7 +156,10 @@ mod tests {
 
     #[test]
     fn other_paths_and_malformed_input() {
-        assert!(decode(&get("https://www.googleadservices.com/pagead/conversion_async.js")).is_empty());
+        assert!(decode(&get(
+            "https://www.googleadservices.com/pagead/conversion_async.js"
+        ))
+        .is_empty());
         for prefix in prefixes(REMARKETING) {
             let _ = decode(&get(prefix));
         }

@@ -174,7 +174,10 @@ mod tests {
         assert_eq!(events.len(), 1);
         let event = &events[0];
         assert_eq!(event.event.as_deref(), Some("identify_user"));
-        assert_eq!(event.page_url.as_deref(), Some("https://helse.example/min-side"));
+        assert_eq!(
+            event.page_url.as_deref(),
+            Some("https://helse.example/min-side")
+        );
         assert_eq!(event.title.as_deref(), Some("Min side"));
         assert_eq!(event.data["attributes"]["diagnose"], "diabetes");
         assert_eq!(event.ids["site_id"], "5212309");
@@ -196,7 +199,10 @@ mod tests {
         let body = json!({"window_width": 1920, "window_height": 1080, "url": "https://klinikk.example/abort", "r_value": 1, "is_vpv": false, "user_id": "u-1"});
         let url = "https://in.hotjar.com/api/v2/client/sites/5212309/visit-data?sv=7";
         let event = &decode(&post(url, "application/json", body.to_string().as_bytes()))[0];
-        assert_eq!(event.page_url.as_deref(), Some("https://klinikk.example/abort"));
+        assert_eq!(
+            event.page_url.as_deref(),
+            Some("https://klinikk.example/abort")
+        );
         assert_eq!(event.ids["site_id"], "5212309");
         assert_eq!(event.ids["user_id"], "u-1");
         assert!(decode(&get("https://static.hotjar.com/c/hotjar-5212309.js?sv=7")).is_empty());

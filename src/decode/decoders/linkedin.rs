@@ -115,11 +115,16 @@ mod tests {
         assert_eq!(events.len(), 1);
         let event = &events[0];
         assert_eq!(event.event.as_deref(), Some("conversion"));
-        assert_eq!(event.page_url.as_deref(), Some("https://klinikk.example/takk"));
+        assert_eq!(
+            event.page_url.as_deref(),
+            Some("https://klinikk.example/takk")
+        );
         assert_eq!(event.ids["partner_id"], "3127001");
         assert_eq!(event.ids["conversion_id"], "8105412");
 
-        let page_view = &decode(&get("https://px.ads.linkedin.com/collect?v=2&fmt=js&pid=1&url=https%3A%2F%2Fa.example%2F"))[0];
+        let page_view = &decode(&get(
+            "https://px.ads.linkedin.com/collect?v=2&fmt=js&pid=1&url=https%3A%2F%2Fa.example%2F",
+        ))[0];
         assert_eq!(page_view.event, None);
     }
 
@@ -127,8 +132,16 @@ mod tests {
     fn decodes_plain_and_base64_gzip_signal_bodies() {
         let json = signal().to_string();
         let wrapped = base64(&gzip(json.as_bytes()));
-        for body in [json.into_bytes(), wrapped.into_bytes(), gzip(signal().to_string().as_bytes())] {
-            let events = decode(&post("https://px.ads.linkedin.com/wa/", "text/plain", &body));
+        for body in [
+            json.into_bytes(),
+            wrapped.into_bytes(),
+            gzip(signal().to_string().as_bytes()),
+        ] {
+            let events = decode(&post(
+                "https://px.ads.linkedin.com/wa/",
+                "text/plain",
+                &body,
+            ));
             assert_eq!(events.len(), 1);
             let event = &events[0];
             assert_eq!(event.event.as_deref(), Some("CLICK"));
@@ -146,7 +159,10 @@ mod tests {
 
     #[test]
     fn other_paths_and_malformed_input() {
-        assert!(decode(&get("https://snap.licdn.com/li.lms-analytics/insight.min.js")).is_empty());
+        assert!(decode(&get(
+            "https://snap.licdn.com/li.lms-analytics/insight.min.js"
+        ))
+        .is_empty());
         let wrapped = base64(&gzip(signal().to_string().as_bytes()));
         for cut in 0..wrapped.len() {
             let _ = decode(&post(
@@ -155,7 +171,11 @@ mod tests {
                 &wrapped.as_bytes()[..cut],
             ));
         }
-        let not_base64 = post("https://px.ads.linkedin.com/wa/", "text/plain", b"H4sI%%%garbage");
+        let not_base64 = post(
+            "https://px.ads.linkedin.com/wa/",
+            "text/plain",
+            b"H4sI%%%garbage",
+        );
         assert!(decode(&not_base64).is_empty());
     }
 }

@@ -8,8 +8,8 @@ use crate::model::TrackerEvent;
 
 pub(super) fn decode(request: &WireRequest<'_>) -> Vec<TrackerEvent> {
     let path = request.path_lower();
-    let is_pixel_endpoint = matches!(path.as_str(), "/tr" | "/tr/")
-        || path.starts_with("/privacy_sandbox/pixel/");
+    let is_pixel_endpoint =
+        matches!(path.as_str(), "/tr" | "/tr/") || path.starts_with("/privacy_sandbox/pixel/");
     if !is_pixel_endpoint {
         return Vec::new();
     }
@@ -40,7 +40,8 @@ pub(super) fn decode(request: &WireRequest<'_>) -> Vec<TrackerEvent> {
             _ => {
                 if let Some(name) = bracketed(&key, "cd") {
                     builder.data(&key, name, json_or_string(&value));
-                } else if let Some(name) = bracketed(&key, "ud").or_else(|| bracketed(&key, "udff")) {
+                } else if let Some(name) = bracketed(&key, "ud").or_else(|| bracketed(&key, "udff"))
+                {
                     builder.user_data(&key, name, &value);
                 }
             }
@@ -84,7 +85,10 @@ mod tests {
         );
         assert_eq!(event.data["content_name"], "Clearblue graviditetstest");
         assert_eq!(event.data["content_ids"], json!(["100234"]));
-        assert_eq!(event.data["contents"], json!([{"id": "100234", "quantity": 1}]));
+        assert_eq!(
+            event.data["contents"],
+            json!([{"id": "100234", "quantity": 1}])
+        );
         assert_eq!(event.data["value"], "119");
         assert_eq!(event.data["currency"], "NOK");
         assert_eq!(event.user_data_fields, vec!["em", "ph"]);
@@ -135,8 +139,15 @@ mod tests {
         let event = &decode(&broken)[0];
         assert_eq!(event.event.as_deref(), Some("View\u{fffd}"));
         assert_eq!(event.data["contents"], "[{\"id", "broken JSON stays text");
-        assert!(event.user_data_fields.is_empty(), "empty ud[em] is not user data");
-        let binary = post("https://www.facebook.com/tr/", "text/plain", &[0xff, 0xfe, 0x00, b'=']);
+        assert!(
+            event.user_data_fields.is_empty(),
+            "empty ud[em] is not user data"
+        );
+        let binary = post(
+            "https://www.facebook.com/tr/",
+            "text/plain",
+            &[0xff, 0xfe, 0x00, b'='],
+        );
         assert!(decode(&binary).is_empty());
     }
 }

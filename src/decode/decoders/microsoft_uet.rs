@@ -129,7 +129,10 @@ mod tests {
         let event = &events[0];
         assert_eq!(event.event.as_deref(), Some("add_to_cart"));
         assert_eq!(fields(event, "event"), vec!["ea"]);
-        assert_eq!(event.page_url.as_deref(), Some("https://apotek.example/handlekurv"));
+        assert_eq!(
+            event.page_url.as_deref(),
+            Some("https://apotek.example/handlekurv")
+        );
         assert_eq!(event.title.as_deref(), Some("Handlekurv - Apotek"));
         assert_eq!(event.data["event_label"], "Graviditetstest");
         assert_eq!(event.data["revenue_value"], json!(119));

@@ -71,16 +71,15 @@ pub(crate) mod test_support {
     use crate::model::TrackerEvent;
 
     pub(crate) fn get(url: &str) -> WireRequest<'_> {
-        WireRequest::new(url, "GET", None, None)
+        WireRequest::new(url, None, None)
     }
 
     pub(crate) fn post<'a>(url: &'a str, content_type: &'a str, body: &[u8]) -> WireRequest<'a> {
-        WireRequest::new(url, "POST", Some(content_type), Some(body.to_vec()))
+        WireRequest::new(url, Some(content_type), Some(body.to_vec()))
     }
 
     pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
-        let mut encoder =
-            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         encoder.write_all(bytes).unwrap();
         encoder.finish().unwrap()
     }

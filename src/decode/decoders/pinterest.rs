@@ -100,12 +100,24 @@ mod tests {
         assert_eq!(events.len(), 1);
         let event = &events[0];
         assert_eq!(event.event.as_deref(), Some("checkout"));
-        assert_eq!(event.page_url.as_deref(), Some("https://apotek.example/kasse/takk"));
-        assert_eq!(event.referrer.as_deref(), Some("https://apotek.example/kasse"));
+        assert_eq!(
+            event.page_url.as_deref(),
+            Some("https://apotek.example/kasse/takk")
+        );
+        assert_eq!(
+            event.referrer.as_deref(),
+            Some("https://apotek.example/kasse")
+        );
         assert_eq!(event.data["value"], "358.00");
         assert_eq!(event.data["currency"], "NOK");
-        assert_eq!(event.data["line_items"][0]["product_name"], "Graviditetstest");
-        assert!(!event.data.contains_key("np"), "the integration name is not event data");
+        assert_eq!(
+            event.data["line_items"][0]["product_name"],
+            "Graviditetstest"
+        );
+        assert!(
+            !event.data.contains_key("np"),
+            "the integration name is not event data"
+        );
         assert_eq!(event.user_data_fields, vec!["em"]);
         assert_eq!(event.ids["tag_id"], "2612733222301");
         assert_eq!(event.ids["pin_unauth"], "dWlkPU1qQTVZVFEz");

@@ -130,8 +130,15 @@ mod tests {
         assert_eq!(event.data["item_ids"], json!(["100234"]));
         assert_eq!(event.data["currency"], "NOK");
         assert_eq!(event.data["price"], "119");
-        assert_eq!(event.user_data_fields, vec!["em"], "empty u_hpn is not sent data");
-        assert_eq!(event.ids["pixel_id"], "6e8044a0-9669-417b-8667-cfd1d4c37f5d");
+        assert_eq!(
+            event.user_data_fields,
+            vec!["em"],
+            "empty u_hpn is not sent data"
+        );
+        assert_eq!(
+            event.ids["pixel_id"],
+            "6e8044a0-9669-417b-8667-cfd1d4c37f5d"
+        );
         assert_eq!(event.ids["scid"], "4f1e2b3c-1111-2222-3333-444455556666");
         assert_eq!(fields(event, "user_data"), vec!["u_hem"]);
     }
@@ -152,7 +159,11 @@ mod tests {
             ]
         })
         .to_string();
-        let events = decode(&post("https://tr.snapchat.com/p", "application/json", body.as_bytes()));
+        let events = decode(&post(
+            "https://tr.snapchat.com/p",
+            "application/json",
+            body.as_bytes(),
+        ));
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].event.as_deref(), Some("PURCHASE"));
         assert_eq!(events[0].data["price"], "80");
@@ -175,7 +186,11 @@ mod tests {
             b"pid=1&e_desc=R\xf8yk",
         );
         assert_eq!(decode(&latin1)[0].data["description"], "R\u{fffd}yk");
-        let junk = post("https://tr.snapchat.com/p", "application/json", br#"{"req": "x"}"#);
+        let junk = post(
+            "https://tr.snapchat.com/p",
+            "application/json",
+            br#"{"req": "x"}"#,
+        );
         assert!(decode(&junk).is_empty());
     }
 }

@@ -167,12 +167,17 @@ mod tests {
         ));
         let names: Vec<_> = events.iter().map(|e| e.event.as_deref()).collect();
         assert_eq!(names, vec![Some("PageView"), Some("ViewContent")]);
-        assert!(events.iter().all(|e| e.ids["pixel_code"] == "C97F14JC77U63IDI7U40"));
+        assert!(events
+            .iter()
+            .all(|e| e.ids["pixel_code"] == "C97F14JC77U63IDI7U40"));
     }
 
     #[test]
     fn other_paths_and_malformed_input() {
-        assert!(decode(&get("https://analytics.tiktok.com/i18n/pixel/events.js?sdkid=C1")).is_empty());
+        assert!(decode(&get(
+            "https://analytics.tiktok.com/i18n/pixel/events.js?sdkid=C1"
+        ))
+        .is_empty());
         let text = body().to_string();
         for cut in 0..text.len() {
             let _ = decode(&post(
@@ -190,6 +195,8 @@ mod tests {
         ));
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].event.as_deref(), Some("5"));
-        assert!(events[0].page_url.is_none() && events[0].ids.is_empty() && events[0].data.is_empty());
+        assert!(
+            events[0].page_url.is_none() && events[0].ids.is_empty() && events[0].data.is_empty()
+        );
     }
 }

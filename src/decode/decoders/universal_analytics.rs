@@ -271,7 +271,11 @@ mod tests {
         }
         let odd = get("https://www.google-analytics.com/collect?t=event&ea=&pr0nm=x&pr1=y&pr1zz=z&pr99999999999nm=q&cd=1&cdx=2");
         let event = &decode(&odd)[0];
-        assert_eq!(event.event.as_deref(), Some("event"), "empty ea falls back to t");
+        assert_eq!(
+            event.event.as_deref(),
+            Some("event"),
+            "empty ea falls back to t"
+        );
         assert!(!event.data.contains_key("items"));
     }
 }

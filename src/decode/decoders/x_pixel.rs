@@ -56,7 +56,11 @@ pub(super) fn decode(request: &WireRequest<'_>) -> Vec<TrackerEvent> {
         .filter_map(|entry| {
             let pair = entry.as_array()?;
             let name = pair.first()?.as_str()?.to_string();
-            let params = pair.get(1).and_then(Value::as_object).cloned().unwrap_or_default();
+            let params = pair
+                .get(1)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             Some((name, params))
         })
         .collect();
@@ -109,12 +113,21 @@ mod tests {
         assert_eq!(names, vec![Some("pageview"), Some("tw-o7kth-od5qz")]);
         for event in &events {
             assert_eq!(event.ids["pixel_id"], "o7kth");
-            assert_eq!(event.page_url.as_deref(), Some("https://apotek.example/kasse/takk"));
-            assert!(!event.data.contains_key("sale_amount"), "zero amounts are defaults");
+            assert_eq!(
+                event.page_url.as_deref(),
+                Some("https://apotek.example/kasse/takk")
+            );
+            assert!(
+                !event.data.contains_key("sale_amount"),
+                "zero amounts are defaults"
+            );
         }
         let purchase = &events[1];
         assert_eq!(purchase.data["value"], json!(358));
-        assert_eq!(purchase.data["contents"][0]["content_name"], "Nikotinplaster");
+        assert_eq!(
+            purchase.data["contents"][0]["content_name"],
+            "Nikotinplaster"
+        );
         assert_eq!(purchase.user_data_fields, vec!["em"]);
         assert_eq!(fields(purchase, "user_data"), vec!["events.email_address"]);
         assert!(events[0].data.is_empty());

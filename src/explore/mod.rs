@@ -1,0 +1,501 @@
+//! Explore: in a fresh context per answer, find the shortest way to "accept all" and to
+//! "reject all", perform it as a visitor would (mouse clicks on what shows), then watch what the
+//! site does: right after the answer, after a reload, and on one same-site subpage.
+//!
+//! The way is found greedily, layer by layer, which is the shortest path for the designs in
+//! use: the goal's own button on the current layer (1 click); else, on a settings layer, the
+//! purpose switches set as the goal wants and "save" (each switch counts); else open the
+//! settings layer and look again. `max_depth` bounds the layer-changing clicks; switches are
+//! bounded separately, since a settings screen can list dozens of purposes.
+
+pub mod click;
+pub mod tcf;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chromiumoxide::cdp::browser_protocol::page::ReloadParams;
+use url::Url;
+
+use crate::browser::{Browser, Context};
+use crate::detect::wait::wait_for_dialog;
+use crate::detect::{find_dialog, DialogCandidate};
+use crate::error::Result;
+use crate::measure::{measure_dialog, MeasuredDialog};
+use crate::model::{ButtonRole, ClickPath, ClickStep, ConsentState, Phase, Step};
+use crate::visit::dom::DomSnapshot;
+use crate::visit::{self, page, site, snapshot, Recorder, VisitOptions};
+use click::{click_node, Clicked};
+
+/// The answer being explored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    Accept,
+    Reject,
+}
+
+impl Goal {
+    fn role(self) -> ButtonRole {
+        match self {
+            Goal::Accept => ButtonRole::AcceptAll,
+            Goal::Reject => ButtonRole::RejectAll,
+        }
+    }
+
+    /// The state a purpose switch must end in for this answer.
+    fn wants_checked(self) -> bool {
+        self == Goal::Accept
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Goal::Accept => "accept",
+            Goal::Reject => "reject",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ExploreOptions {
+    pub visit: VisitOptions,
+    pub banner_wait_ms: u64,
+    /// Most layer-changing clicks (opening settings, answering) on one path.
+    pub max_depth: u32,
+    /// Most purpose switches flipped on one settings layer.
+    pub max_toggles: u32,
+}
+
+/// One explored answer.
+#[derive(Debug, Clone, Default)]
+pub struct Explored {
+    pub path: ClickPath,
+    /// What the site did after the answer (requests tagged answer / reload / subpage).
+    pub phase: Option<Phase>,
+    pub consent_state: Option<ConsentState>,
+}
+
+/// Explores one answer in a fresh context of `browser`.
+pub async fn explore(
+    browser: &Browser,
+    url: &str,
+    goal: Goal,
+    options: &ExploreOptions,
+) -> Result<Explored> {
+    let context = browser.new_context().await?;
+    let outcome = explore_in(browser, &context, url, goal, options).await;
+    browser.close_context(context).await;
+    outcome
+}
+
+async fn explore_in(
+    browser: &Browser,
+    context: &Context,
+    url: &str,
+    goal: Goal,
+    options: &ExploreOptions,
+) -> Result<Explored> {
+    let page = &context.page;
+    let viewport = (
+        f64::from(browser.options.viewport.width),
+        f64::from(browser.options.viewport.height),
+    );
+    let (first, recorder) = visit::first_visit(context, url, &options.visit).await?;
+    let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await?;
+    let Some(dialog) = sighting.dialog else {
+        return Ok(Explored {
+            path: failed_path(Vec::new(), "no consent dialog appeared in this visit"),
+            ..Explored::default()
+        });
+    };
+    let cookies_before = cookie_values(browser, context).await;
+    let storage_before = page::local_storage(page).await;
+
+    let walk = walk_to_answer(
+        page,
+        &recorder,
+        viewport,
+        sighting.snapshot,
+        dialog,
+        goal,
+        options,
+    )
+    .await?;
+    let mut path = ClickPath {
+        clicks: walk.answered.then(|| count(&walk.steps)),
+        steps: walk.steps,
+        succeeded: false,
+        dismissed_banner: false,
+        failure: walk.failure,
+    };
+    visit::settle(&recorder, &options.visit).await?;
+    let after = snapshot::capture(page, viewport.0, viewport.1).await?;
+    let dialog_gone = find_dialog(&after).is_none();
+    path.dismissed_banner = dialog_gone && !path.steps.is_empty();
+    path.succeeded = walk.answered && dialog_gone;
+    if walk.answered && !dialog_gone {
+        path.failure = Some(format!(
+            "the dialog was still showing after the {} click",
+            goal.name()
+        ));
+    }
+    if !walk.answered {
+        // A dismissal ("×") is recorded, but it is not an answer: no after-phase for it.
+        return Ok(Explored {
+            path,
+            ..Explored::default()
+        });
+    }
+
+    let mut state = ConsentState {
+        cookies_changed: changed(&cookies_before, &cookie_values(browser, context).await),
+        local_storage_changed: changed(&storage_before, &page::local_storage(page).await),
+        ..ConsentState::default()
+    };
+    if let Some(tc_string) = tc_string(page).await {
+        if let Some(consent) = tcf::decode_tc_string(&tc_string) {
+            state.tcf_purposes = consent.purposes;
+            state.tcf_vendors = consent.vendors;
+        }
+        state.tc_string = Some(tc_string);
+    }
+
+    // After a reload: does the site remember the answer, and does the dialog come back?
+    recorder.set_step(Step::Reload);
+    let reappeared = reload(page, &recorder, viewport, &options.visit).await?;
+    // One same-site subpage.
+    if let Some(subpage) = same_site_link(
+        &after,
+        &first.site_domain,
+        first.final_url.as_deref().unwrap_or(url),
+    ) {
+        recorder.set_step(Step::Subpage);
+        if visit::navigate(context, &recorder, &subpage, &options.visit)
+            .await
+            .is_ok()
+        {
+            visit::settle(&recorder, &options.visit).await?;
+        }
+    }
+    let mut phase = visit::end_phase(
+        browser,
+        context,
+        recorder,
+        &first.main_frame_id,
+        &first.site_domain,
+    )
+    .await?;
+    // What happened before the answer was observed already, in the before-consent phase.
+    phase.requests.retain(|r| r.step != Step::Load);
+    phase.navigations.retain(|n| n.step != Step::Load);
+    phase.banner_reappeared = Some(reappeared);
+    state.consent_mode = consent_mode_states(&phase);
+    Ok(Explored {
+        path,
+        phase: Some(phase),
+        consent_state: Some(state),
+    })
+}
+
+/// The clicks made on the way to an answer.
+struct Walk {
+    steps: Vec<ClickStep>,
+    answered: bool,
+    failure: Option<String>,
+}
+
+async fn walk_to_answer(
+    page: &chromiumoxide::Page,
+    recorder: &Recorder,
+    viewport: (f64, f64),
+    mut snapshot: DomSnapshot,
+    mut dialog: DialogCandidate,
+    goal: Goal,
+    options: &ExploreOptions,
+) -> Result<Walk> {
+    let mut steps = Vec::new();
+    let mut layer = 1u32;
+    let mut layer_clicks = 0u32;
+    loop {
+        let measured = measure_dialog(&snapshot, &dialog, None, layer);
+        if let Some(i) = button_with_role(&measured, goal.role()) {
+            recorder.set_step(Step::Answer);
+            steps.push(click(page, &snapshot, &measured, i, "click", layer).await?);
+            return Ok(Walk {
+                steps,
+                answered: true,
+                failure: None,
+            });
+        }
+        if layer > 1 {
+            if let Some(save) = button_with_role(&measured, ButtonRole::Save) {
+                let mut toggled = 0;
+                for (i, checkbox) in measured.banner.checkboxes.iter().enumerate() {
+                    if checkbox.disabled
+                        || checkbox.checked == goal.wants_checked()
+                        || toggled >= options.max_toggles
+                    {
+                        continue;
+                    }
+                    let node = measured.checkbox_nodes[i];
+                    let clicked = click_node(page, &snapshot, node).await?;
+                    steps.push(ClickStep {
+                        action: "toggle".into(),
+                        text: checkbox.label.clone(),
+                        role: ButtonRole::Other,
+                        layer: Some(layer),
+                        point: point_of(clicked),
+                    });
+                    toggled += 1;
+                }
+                recorder.set_step(Step::Answer);
+                steps.push(click(page, &snapshot, &measured, save, "click", layer).await?);
+                return Ok(Walk {
+                    steps,
+                    answered: true,
+                    failure: None,
+                });
+            }
+        }
+        let settings = button_with_role(&measured, ButtonRole::Settings);
+        match settings {
+            Some(i) if layer_clicks + 1 < options.max_depth => {
+                steps.push(click(page, &snapshot, &measured, i, "click", layer).await?);
+                layer_clicks += 1;
+                match next_layer(page, viewport, &measured.banner.text).await? {
+                    Some((next_snapshot, next_dialog)) => {
+                        snapshot = next_snapshot;
+                        dialog = next_dialog;
+                        layer += 1;
+                    }
+                    None => {
+                        return Ok(Walk {
+                            steps,
+                            answered: false,
+                            failure: Some("the dialog closed without an answer".into()),
+                        })
+                    }
+                }
+            }
+            _ => {
+                let failure = format!("no way to {} found within {} layer(s)", goal.name(), layer);
+                if let Some(close) = button_with_role(&measured, ButtonRole::Close) {
+                    steps.push(click(page, &snapshot, &measured, close, "dismiss", layer).await?);
+                }
+                return Ok(Walk {
+                    steps,
+                    answered: false,
+                    failure: Some(failure),
+                });
+            }
+        }
+    }
+}
+
+fn button_with_role(measured: &MeasuredDialog, role: ButtonRole) -> Option<usize> {
+    // The most prominent of several (a big "Accept all" beats a small one in a footer).
+    measured
+        .banner
+        .buttons
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.role == role)
+        .max_by(|(_, a), (_, b)| a.area_px.total_cmp(&b.area_px))
+        .map(|(i, _)| i)
+}
+
+async fn click(
+    page: &chromiumoxide::Page,
+    snapshot: &DomSnapshot,
+    measured: &MeasuredDialog,
+    index: usize,
+    action: &str,
+    layer: u32,
+) -> Result<ClickStep> {
+    let button = &measured.banner.buttons[index];
+    let clicked = click_node(page, snapshot, measured.button_nodes[index]).await?;
+    Ok(ClickStep {
+        action: action.into(),
+        text: button.text.clone(),
+        role: button.role,
+        layer: Some(layer),
+        point: point_of(clicked),
+    })
+}
+
+fn point_of(clicked: Clicked) -> Option<(f64, f64)> {
+    match clicked {
+        Clicked::AtPoint(x, y) => Some((x, y)),
+        Clicked::ThroughDom => None,
+    }
+}
+
+/// Waits for the dialog to change after a settings click; `None` when it went away.
+async fn next_layer(
+    page: &chromiumoxide::Page,
+    viewport: (f64, f64),
+    previous_text: &str,
+) -> Result<Option<(DomSnapshot, DialogCandidate)>> {
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(3_000);
+    loop {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let snapshot = snapshot::capture(page, viewport.0, viewport.1).await?;
+        let dialog = find_dialog(&snapshot);
+        let changed = match &dialog {
+            Some(d) => snapshot.text_of(d.root) != previous_text,
+            None => true,
+        };
+        if changed || tokio::time::Instant::now() >= deadline {
+            return Ok(dialog.map(|d| (snapshot, d)));
+        }
+    }
+}
+
+/// Reloads and reports whether the consent dialog showed again.
+async fn reload(
+    page: &chromiumoxide::Page,
+    recorder: &Recorder,
+    viewport: (f64, f64),
+    options: &VisitOptions,
+) -> Result<bool> {
+    let loads = recorder.load_events();
+    let _ = tokio::time::timeout(
+        Duration::from_millis(options.timeout_ms),
+        page.execute(ReloadParams::default()),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(options.timeout_ms);
+    while recorder.load_events() == loads
+        && tokio::time::Instant::now() < deadline
+        && !recorder.crashed()
+    {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    visit::settle(recorder, options).await?;
+    // A dialog that comes back usually does so within a second of load.
+    let sighting = wait_for_dialog(page, viewport, 1_000).await?;
+    Ok(sighting.dialog.is_some())
+}
+
+/// The first visible link to another page of the same site, avoiding the privacy and cookie
+/// pages (which may behave differently from the rest).
+fn same_site_link(snapshot: &DomSnapshot, site_domain: &str, current_url: &str) -> Option<String> {
+    let base = Url::parse(current_url).ok()?;
+    snapshot
+        .nodes
+        .iter()
+        .filter(|n| n.tag == "a" && n.bbox.is_some_and(|b| b.width > 0.0 && b.height > 0.0))
+        .filter_map(|n| base.join(n.attrs.get("href")?).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .filter(|u| {
+            u.host_str()
+                .is_some_and(|h| site::same_site(h, site_domain))
+        })
+        .filter(|u| u.path() != base.path())
+        .find(|u| {
+            let path = u.path().to_ascii_lowercase();
+            ![
+                "privacy",
+                "personvern",
+                "cookie",
+                "datenschutz",
+                "informasjonskapsler",
+            ]
+            .iter()
+            .any(|w| path.contains(w))
+        })
+        .map(|mut u| {
+            u.set_fragment(None);
+            u.to_string()
+        })
+}
+
+async fn cookie_values(browser: &Browser, context: &Context) -> BTreeMap<String, String> {
+    browser
+        .cookies(context)
+        .await
+        .map(|cookies| {
+            cookies
+                .into_iter()
+                .map(|c| (format!("{}@{}", c.name, c.domain), c.value))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Entries that are new or have a new value.
+fn changed(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The TC string from the page's `__tcfapi`, when it has one (waits at most a second).
+async fn tc_string(page: &chromiumoxide::Page) -> Option<String> {
+    const READ: &str = r#"new Promise((resolve) => {
+        try {
+            if (typeof window.__tcfapi !== 'function') { resolve(null); return; }
+            setTimeout(() => resolve(null), 1000);
+            window.__tcfapi('getTCData', 2, (data, ok) => resolve(ok && data ? String(data.tcString || '') : null));
+        } catch (e) { resolve(null); }
+    })"#;
+    page::evaluate_json_awaiting(page, READ)
+        .await
+        .and_then(|v| v.as_str().map(String::from))
+        .filter(|s| !s.is_empty())
+}
+
+/// Google Consent Mode states (`gcs`) the page's requests carried after the answer.
+fn consent_mode_states(phase: &Phase) -> Vec<String> {
+    let mut states: Vec<String> = phase
+        .requests
+        .iter()
+        .filter_map(|r| Url::parse(&r.url).ok())
+        .filter_map(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "gcs")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    states.sort();
+    states.dedup();
+    states
+}
+
+fn count(steps: &[ClickStep]) -> u32 {
+    u32::try_from(steps.len()).unwrap_or(u32::MAX)
+}
+
+fn failed_path(steps: Vec<ClickStep>, failure: &str) -> ClickPath {
+    ClickPath {
+        clicks: None,
+        steps,
+        succeeded: false,
+        dismissed_banner: false,
+        failure: Some(failure.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_entries_are_new_or_different() {
+        let before = BTreeMap::from([
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "2".to_string()),
+        ]);
+        let after = BTreeMap::from([
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "3".to_string()),
+            ("c".to_string(), "4".to_string()),
+        ]);
+        let diff = changed(&before, &after);
+        assert_eq!(diff.keys().collect::<Vec<_>>(), vec!["b", "c"]);
+    }
+}
