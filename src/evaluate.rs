@@ -60,13 +60,9 @@ impl std::fmt::Debug for EvaluateOptions {
     }
 }
 
-/// Pictures that go beside the result document (PNG bytes).
-#[derive(Debug, Clone, Default)]
-pub struct Screenshots {
-    pub page: Option<Vec<u8>>,
-    pub banner: Option<Vec<u8>>,
-    pub annotated: Option<Vec<u8>>,
-}
+/// Pictures that go beside the result document (PNG bytes): the page, the dialog, and the
+/// dialog annotated with its measurements.
+pub type Screenshots = crate::report::Images;
 
 /// A finished evaluation: the result document and its pictures.
 #[derive(Debug, Clone)]

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from consentlens.api import DEFAULT_LOCALE, DEFAULT_TIMEZONE, Session
 from consentlens.exceptions import ConsentlensError
+from consentlens.report import SiteReport
 
 
 def _add_browser_options(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +51,19 @@ def _session(args: argparse.Namespace) -> Session:
     )
 
 
+def _write_documents(report: SiteReport, args: argparse.Namespace, *, several: bool) -> None:
+    """The HTML report and HAR file asked for; with several URLs, ``--html`` names a folder."""
+    if args.html:
+        target = Path(args.html)
+        if several:
+            target.mkdir(parents=True, exist_ok=True)
+            target = target / f"{report.file_stem()}.html"
+        report.save_html(target)
+    if args.har:
+        Path(args.har).mkdir(parents=True, exist_ok=True)
+        report.to_har(args.har)
+
+
 def _scan(args: argparse.Namespace) -> int:
     out: TextIO = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     any_error = False
@@ -59,6 +73,7 @@ def _scan(args: argparse.Namespace) -> int:
                 report = session.evaluate(url)
                 out.write(report.to_json() + "\n")
                 out.flush()
+                _write_documents(report, args, several=len(args.urls) > 1)
                 if not report.ok:
                     any_error = True
                     kind = report.error["kind"] if report.error else "unknown"
@@ -100,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="evaluate URLs, print one JSON document per line")
     scan.add_argument("urls", nargs="+", metavar="URL")
     scan.add_argument("--out", type=Path, help="write JSON Lines here instead of stdout")
+    scan.add_argument(
+        "--html", type=Path, help="write the HTML evidence report here (a folder for several URLs)"
+    )
+    scan.add_argument("--har", type=Path, help="write one HAR file per site into this folder")
     _add_browser_options(scan)
     scan.set_defaults(run=_scan)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import html
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from consentlens import _native
 
@@ -136,8 +137,12 @@ class SiteReport:
             rows = [_flatten(b) for b in (self.banner or {}).get("buttons", [])]
         elif table == "findings":
             rows = [
-                {"id": f.id, "severity": f.severity, "summary": f.summary,
-                 "evidence": len(f.evidence)}
+                {
+                    "id": f.id,
+                    "severity": f.severity,
+                    "summary": f.summary,
+                    "evidence": len(f.evidence),
+                }
                 for f in self.findings
             ]
         else:
@@ -146,14 +151,41 @@ class SiteReport:
             )
         return pd.DataFrame(rows)
 
+    # Documents
+    def html(self) -> str:
+        """The self-contained HTML evidence report: provenance, the annotated dialog, click paths,
+        findings with evidence, and what each tracker received. No scripts; prints to PDF."""
+        return self._native.html()
+
+    def save_html(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(self.html(), encoding="utf-8")
+        return path
+
+    def har(self) -> dict[str, Any]:
+        """The network log of every observed phase as HAR 1.2 (one page per phase)."""
+        return json.loads(self._native.har_json())
+
+    def to_har(self, path: str | Path) -> Path:
+        """Writes the HAR file. A folder gets a file named after the site."""
+        path = Path(path)
+        if path.is_dir():
+            path = path / f"{self.file_stem()}.har"
+        path.write_text(self._native.har_json(), encoding="utf-8")
+        return path
+
+    def file_stem(self) -> str:
+        """A file name for this site: its host and a short hash of the URL."""
+        host = urlsplit(self.url).hostname or "site"
+        digest = hashlib.sha256(self.url.encode()).hexdigest()[:10]
+        return f"{re.sub(r'[^A-Za-z0-9.-]', '_', host)}-{digest}"
+
     # Display
     def _repr_html_(self) -> str:
-        return _card_html(self)
+        return self._native.card_html()
 
     def __repr__(self) -> str:
-        detail = (
-            f"error={self.error['kind']!r}" if self.error else f"findings={len(self.findings)}"
-        )
+        detail = f"error={self.error['kind']!r}" if self.error else f"findings={len(self.findings)}"
         return f"<SiteReport {self.url!r} status={self.status!r} {detail}>"
 
 
@@ -178,27 +210,3 @@ def _flatten(item: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def _card_html(report: SiteReport) -> str:
-    """A compact card for notebooks. Every page-derived string is escaped."""
-    esc = html.escape
-    shot = report.annotated_screenshot or report.banner_screenshot
-    image = (
-        f'<img alt="consent dialog" style="max-width:420px;border:1px solid #ccc" '
-        f'src="data:image/png;base64,{base64.b64encode(shot).decode()}"/>'
-        if shot
-        else ""
-    )
-    if report.error:
-        body = f"<p><b>error</b> {esc(report.error['kind'])}: {esc(report.error['message'])}</p>"
-    else:
-        items = "".join(
-            f"<li><b>{esc(f.severity)}</b> <code>{esc(f.id)}</code> {esc(f.summary)}</li>"
-            for f in report.findings
-        )
-        body = f"<ul>{items}</ul>" if items else "<p>No findings.</p>"
-    return (
-        f'<div class="cl-card"><h4 style="margin:0">{esc(report.url)}</h4>'
-        f"{image}{body}</div>"
-    )

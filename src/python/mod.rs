@@ -2,6 +2,8 @@
 //! browser work, and maps the core's error type to Python exceptions in one place
 //! ([`to_py_err`]). Everything else lives in the Rust core or in the Python package.
 
+mod study;
+
 use std::path::PathBuf;
 
 use pyo3::create_exception;
@@ -89,18 +91,14 @@ pub fn to_py_err(error: Error) -> PyErr {
 #[pyclass(module = "consentlens._native", frozen)]
 pub struct NativeReport {
     report: SiteReport,
-    page_png: Option<Vec<u8>>,
-    banner_png: Option<Vec<u8>>,
-    annotated_png: Option<Vec<u8>>,
+    images: crate::report::Images,
 }
 
 impl NativeReport {
     fn from_evaluation(evaluation: Evaluation) -> Self {
         NativeReport {
             report: evaluation.report,
-            page_png: evaluation.screenshots.page,
-            banner_png: evaluation.screenshots.banner,
-            annotated_png: evaluation.screenshots.annotated,
+            images: evaluation.screenshots,
         }
     }
 }
@@ -119,9 +117,7 @@ impl NativeReport {
         })?;
         Ok(NativeReport {
             report,
-            page_png: None,
-            banner_png: None,
-            annotated_png: None,
+            images: crate::report::Images::default(),
         })
     }
 
@@ -138,19 +134,34 @@ impl NativeReport {
         result.map_err(|e| ConsentlensError::new_err(e.to_string()))
     }
 
+    /// The self-contained HTML evidence report (no scripts, images inline).
+    fn html(&self) -> String {
+        crate::report::site_report_html(&self.report, &self.images)
+    }
+
+    /// The compact card shown by Jupyter.
+    fn card_html(&self) -> String {
+        crate::report::site_card_html(&self.report, &self.images)
+    }
+
+    /// HAR 1.2 of every observed phase (one page per phase), as JSON text.
+    fn har_json(&self) -> String {
+        crate::report::har_all(&self.report).to_string()
+    }
+
     #[getter]
     fn page_screenshot<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        bytes_or_none(py, &self.page_png)
+        bytes_or_none(py, &self.images.page)
     }
 
     #[getter]
     fn banner_screenshot<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        bytes_or_none(py, &self.banner_png)
+        bytes_or_none(py, &self.images.banner)
     }
 
     #[getter]
     fn annotated_screenshot<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        bytes_or_none(py, &self.annotated_png)
+        bytes_or_none(py, &self.images.annotated)
     }
 }
 
@@ -347,6 +358,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeReport>()?;
     m.add_class::<Session>()?;
     m.add_class::<WebServer>()?;
+    study::register(m)?;
     m.add("ConsentlensError", py.get_type::<ConsentlensError>())?;
     m.add(
         "BrowserNotFoundError",

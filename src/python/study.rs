@@ -6,7 +6,7 @@
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -24,23 +24,30 @@ use crate::store::Study;
 const REPORT_INTERVAL: Duration = Duration::from_millis(200);
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(crawl, m)?)?;
+    m.add_function(wrap_pyfunction!(crawl_into_study, m)?)?;
     m.add_class::<Crawler>()?;
     m.add_class::<StudyStore>()?;
     Ok(())
 }
 
+/// The crawl's options from Python's: the scheduling ones, and the evaluation ones that
+/// `engine_options` (shared with `Session`) does not take.
 fn crawl_options(
     workers: Option<usize>,
+    banner_wait_s: f64,
     contexts_per_browser: usize,
     recycle_after_sites: usize,
     site_deadline_s: f64,
     retries: u32,
-    engine: EngineOptions,
+    mut engine: EngineOptions,
 ) -> PyResult<CrawlOptions> {
     if !(site_deadline_s.is_finite() && site_deadline_s > 0.0) {
         return Err(ConfigError::new_err("site_deadline_s must be > 0"));
     }
+    if !(banner_wait_s.is_finite() && banner_wait_s >= 0.0) {
+        return Err(ConfigError::new_err("banner_wait_s must be >= 0"));
+    }
+    engine.evaluate.banner_wait_ms = (banner_wait_s * 1000.0).round() as u64;
     let options = CrawlOptions {
         workers: workers.unwrap_or_else(crawl::default_workers),
         contexts_per_browser,
@@ -138,10 +145,10 @@ fn to_python<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bo
 /// Crawls `urls` into the study at `store_path` (created when missing) and returns what the
 /// crawl did. URLs already in the study are not visited again; sites an earlier crawl left
 /// unfinished are. See `crate::crawl` for the rules.
-#[pyfunction]
-#[pyo3(signature = (store_path, urls, *, workers = None, contexts_per_browser = 1, recycle_after_sites = 100, site_deadline_s = 180.0, retries = 1, on_progress = None, timeout_s = 30.0, settle_s = 5.0, chrome_args = Vec::new(), locale = "en-GB".to_string(), timezone = "Europe/Oslo".to_string(), viewport = (1366, 768), explore = true, allow_private_addresses = true, chrome_path = None))]
+#[pyfunction(name = "crawl")]
+#[pyo3(signature = (store_path, urls, *, workers = None, contexts_per_browser = 1, recycle_after_sites = 100, site_deadline_s = 180.0, retries = 1, on_progress = None, timeout_s = 30.0, settle_s = 5.0, banner_wait_s = 3.0, chrome_args = Vec::new(), locale = "en-GB".to_string(), timezone = "Europe/Oslo".to_string(), viewport = (1366, 768), explore = true, allow_private_addresses = true, chrome_path = None))]
 #[allow(clippy::too_many_arguments)]
-fn crawl<'py>(
+fn crawl_into_study<'py>(
     py: Python<'py>,
     store_path: PathBuf,
     urls: Vec<String>,
@@ -153,6 +160,7 @@ fn crawl<'py>(
     on_progress: Option<Bound<'py, PyAny>>,
     timeout_s: f64,
     settle_s: f64,
+    banner_wait_s: f64,
     chrome_args: Vec<String>,
     locale: String,
     timezone: String,
@@ -174,6 +182,7 @@ fn crawl<'py>(
     )?;
     let options = crawl_options(
         workers,
+        banner_wait_s,
         contexts_per_browser,
         recycle_after_sites,
         site_deadline_s,
@@ -211,7 +220,7 @@ pub struct Crawler {
 #[pymethods]
 impl Crawler {
     #[new]
-    #[pyo3(signature = (*, workers = 1, contexts_per_browser = 1, recycle_after_sites = 100, site_deadline_s = 180.0, retries = 1, timeout_s = 30.0, settle_s = 5.0, chrome_args = Vec::new(), locale = "en-GB".to_string(), timezone = "Europe/Oslo".to_string(), viewport = (1366, 768), explore = true, allow_private_addresses = true, chrome_path = None))]
+    #[pyo3(signature = (*, workers = 1, contexts_per_browser = 1, recycle_after_sites = 100, site_deadline_s = 180.0, retries = 1, timeout_s = 30.0, settle_s = 5.0, banner_wait_s = 3.0, chrome_args = Vec::new(), locale = "en-GB".to_string(), timezone = "Europe/Oslo".to_string(), viewport = (1366, 768), explore = true, allow_private_addresses = true, chrome_path = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         workers: usize,
@@ -221,6 +230,7 @@ impl Crawler {
         retries: u32,
         timeout_s: f64,
         settle_s: f64,
+        banner_wait_s: f64,
         chrome_args: Vec<String>,
         locale: String,
         timezone: String,
@@ -242,6 +252,7 @@ impl Crawler {
         )?;
         let options = crawl_options(
             Some(workers),
+            banner_wait_s,
             contexts_per_browser,
             recycle_after_sites,
             site_deadline_s,
@@ -339,23 +350,21 @@ pub struct StudyStore {
 }
 
 impl StudyStore {
-    fn open_study(&self) -> PyResult<MutexGuard<'_, Option<Study>>> {
-        let guard = self.study.lock().unwrap_or_else(|e| e.into_inner());
-        if guard.is_none() {
-            return Err(ConsentlensError::new_err("this study store is closed"));
-        }
-        Ok(guard)
-    }
-
-    /// Runs `f` on the open study with the GIL released.
+    /// Runs `f` on the open study with the GIL released. The lock is taken without the GIL, so
+    /// that a thread waiting for it never holds up the one that has it.
     fn with_study<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&mut Study) -> crate::error::Result<T> + Send,
     ) -> PyResult<T> {
-        let mut guard = self.open_study()?;
-        let study = guard.as_mut().ok_or_else(|| ConsentlensError::new_err("closed"))?;
-        py.detach(|| f(study)).map_err(to_py_err)
+        let outcome = py.detach(|| {
+            let mut study = self.study.lock().unwrap_or_else(|e| e.into_inner());
+            study.as_mut().map(f)
+        });
+        match outcome {
+            Some(result) => result.map_err(to_py_err),
+            None => Err(ConsentlensError::new_err("this study store is closed")),
+        }
     }
 }
 
@@ -378,12 +387,8 @@ impl StudyStore {
 
     /// The folder beside the study that holds screenshots.
     #[getter]
-    fn artifacts_dir(&self) -> PyResult<PathBuf> {
-        Ok(self
-            .open_study()?
-            .as_ref()
-            .map(Study::artifacts_dir)
-            .unwrap_or_default())
+    fn artifacts_dir(&self, py: Python<'_>) -> PyResult<PathBuf> {
+        self.with_study(py, |study| Ok(study.artifacts_dir()))
     }
 
     /// Adds URLs as pending sites (skipping those already in the study); returns how many.
@@ -412,9 +417,9 @@ impl StudyStore {
         &self,
         py: Python<'_>,
         report_json: &str,
-        page_png: Option<Vec<u8>>,
-        banner_png: Option<Vec<u8>>,
-        annotated_png: Option<Vec<u8>>,
+        page_png: Option<&[u8]>,
+        banner_png: Option<&[u8]>,
+        annotated_png: Option<&[u8]>,
     ) -> PyResult<()> {
         let report: SiteReport = serde_json::from_str(report_json).map_err(|e| {
             ResultFormatError::new_err(format!("not a consentlens result document: {e}"))
@@ -422,9 +427,9 @@ impl StudyStore {
         let evaluation = Evaluation {
             report,
             screenshots: Screenshots {
-                page: page_png,
-                banner: banner_png,
-                annotated: annotated_png,
+                page: page_png.map(<[u8]>::to_vec),
+                banner: banner_png.map(<[u8]>::to_vec),
+                annotated: annotated_png.map(<[u8]>::to_vec),
             },
         };
         self.with_study(py, move |study| StudyWriter::new(study).write(evaluation))
