@@ -155,7 +155,9 @@ impl BBox {
 /// The consent dialog as found and measured on the first layer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Banner {
-    /// Lower-case CMP id when a known CMP signature matched; `null` when found by heuristic.
+    /// Lower-case id of the consent platform behind the dialog: from a known CMP's container
+    /// or frame (`found_by` `"cmp"`), or, for a dialog found by the heuristic, from a known CMP's
+    /// script on the page; `null` when no known CMP is recognised.
     pub cmp: Option<String>,
     pub text: String,
     /// ISO 639-1 code of the dialog's language, when recognised.
@@ -340,6 +342,9 @@ pub struct Phase {
     /// JavaScript dialogs (`alert`, `confirm`, `beforeunload`) the page opened, and how they were answered.
     #[serde(default)]
     pub js_dialogs: Vec<JsDialog>,
+    /// Uncaught exceptions and console errors the page produced (at most 50).
+    #[serde(default)]
+    pub page_errors: Vec<String>,
     /// Whether the consent dialog was showing again after the reload in this phase.
     #[serde(default)]
     pub banner_reappeared: Option<bool>,

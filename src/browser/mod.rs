@@ -249,7 +249,55 @@ impl Browser {
     }
 }
 
+/// A page (tab or pop-up) open in the browser, as DevTools lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenPage {
+    pub target_id: String,
+    pub url: String,
+    /// The browser context it lives in; `None` for the default context.
+    pub context_id: Option<String>,
+}
+
 impl Browser {
+    /// Every page open in the browser, in any context (for checking that nothing is left open).
+    pub async fn open_pages(&self) -> Result<Vec<OpenPage>> {
+        use chromiumoxide::cdp::browser_protocol::target::GetTargetsParams;
+        let answer = self.inner.execute(GetTargetsParams::default()).await?;
+        Ok(answer
+            .result
+            .target_infos
+            .into_iter()
+            .filter(|t| t.r#type == "page")
+            .map(|t| OpenPage {
+                target_id: t.target_id.as_ref().to_string(),
+                url: t.url,
+                context_id: t.browser_context_id.map(|c| c.as_ref().to_string()),
+            })
+            .collect())
+    }
+
+    /// How many browser contexts are open (the default one not counted).
+    pub async fn open_context_count(&self) -> Result<usize> {
+        use chromiumoxide::cdp::browser_protocol::target::GetBrowserContextsParams;
+        let answer = self
+            .inner
+            .execute(GetBrowserContextsParams::default())
+            .await?;
+        Ok(answer.result.browser_context_ids.len())
+    }
+
+    /// Crashes one page's renderer (`Page.crash`), as a fault injection for tests: a web page
+    /// cannot do this to itself, and the pipeline's handling of a crash must be tested.
+    pub async fn crash_page(&self, target_id: &str) -> Result<()> {
+        use chromiumoxide::cdp::browser_protocol::page::CrashParams;
+        use chromiumoxide::cdp::browser_protocol::target::TargetId;
+        let page = self.inner.get_page(TargetId::new(target_id)).await?;
+        // The renderer dies before it can answer: no answer is the expected outcome.
+        let _ = tokio::time::timeout(Duration::from_secs(2), page.execute(CrashParams::default()))
+            .await;
+        Ok(())
+    }
+
     /// Every cookie of a context: all domains, partitioned ones included.
     pub async fn cookies(
         &self,

@@ -179,7 +179,10 @@ pub fn features(snapshot: &DomSnapshot, root: usize) -> Features {
             continue;
         }
         if crate::measure::buttons::is_toggle_element(n) {
-            f.toggles += 1;
+            // A switch of a layer not rendered yet is no switch a visitor sees.
+            if crate::measure::checkboxes::is_shown(snapshot, id) {
+                f.toggles += 1;
+            }
             continue;
         }
         match field_kind(n) {
@@ -430,6 +433,32 @@ impl<'a> AnswerBoxes<'a> {
         }
         chain.get(chosen).copied()
     }
+}
+
+/// A settings screen that replaced the banner as an overlay of its own: it offers purpose
+/// switches and a save or answer button, and speaks of cookies or of data use (often only
+/// "privacy", "analytics", "marketing"), but of nothing else. Of several, the one on top.
+/// Only for following a dialog from layer to layer: on its own, too little to call a page's
+/// overlay a consent dialog.
+pub fn settings_overlay(snapshot: &DomSnapshot) -> Option<usize> {
+    candidates(snapshot)
+        .into_iter()
+        .filter(|&id| node(snapshot, id).is_some_and(is_overlay_element))
+        .filter(|&id| {
+            let f = features(snapshot, id);
+            f.toggles > 0
+                && f.accept_buttons + f.reject_buttons + f.settings_or_save_buttons > 0
+                && f.cookie_anywhere + f.data_terms > 0
+                && f.email_or_message_fields == 0
+                && f.newsletter_terms == 0
+                && f.chat_terms == 0
+                && !f.age_gate
+        })
+        .max_by_key(|&id| {
+            node(snapshot, id)
+                .and_then(|n| n.paint_order)
+                .unwrap_or(i64::MIN)
+        })
 }
 
 /// A scored candidate.

@@ -4,8 +4,9 @@
 //! dialog. Otherwise the generic heuristic ([`heuristic`]) scores overlays and in-flow boxes by
 //! their wording and buttons in thirteen languages. Either way the match is narrowed down to
 //! the box the visitor sees ([`walk::tighten`]). Both look through open and closed shadow roots
-//! and into same-site and cross-site frames, since the snapshot holds all of them. The same
-//! function finds a settings screen opened from the first layer.
+//! and into same-site and cross-site frames, since the snapshot holds all of them.
+//! [`find_layer`] follows a dialog from one layer to the next after a click: settings screens
+//! seldom say "cookie", so the dialog's own box is looked for again first.
 
 pub mod cmp;
 pub mod heuristic;
@@ -44,15 +45,19 @@ pub struct DialogCandidate {
     pub shadow_root: Option<ShadowKind>,
     /// URL of the frame whose document holds the dialog's buttons (the page or an iframe).
     pub frame_url: Option<String>,
+    /// The element that matched (a CMP's container, the heuristic's overlay) before it was
+    /// narrowed down to `root`; `root` itself or an ancestor of it.
+    pub container: usize,
 }
 
 /// The consent dialog on the page, if there is one.
 pub fn find_dialog(snapshot: &DomSnapshot) -> Option<DialogCandidate> {
-    if let Some((root, cmp)) = best_cmp_container(snapshot) {
-        let root = walk::tighten(snapshot, root);
+    if let Some((container, cmp)) = best_cmp_container(snapshot) {
+        let root = walk::tighten(snapshot, container);
         let score = heuristic::score(&heuristic::features(snapshot, root)).unwrap_or(0.0);
         return Some(candidate(
             snapshot,
+            container,
             root,
             Some(cmp.id.clone()),
             "cmp",
@@ -62,7 +67,131 @@ pub fn find_dialog(snapshot: &DomSnapshot) -> Option<DialogCandidate> {
     let best = heuristic::best_candidate(snapshot)?;
     let root = walk::tighten(snapshot, best.root);
     let cmp = cmp::cmp_from_scripts(snapshot).map(|c| c.id.clone());
-    Some(candidate(snapshot, root, cmp, "heuristic", best.score))
+    Some(candidate(
+        snapshot,
+        best.root,
+        root,
+        cmp,
+        "heuristic",
+        best.score,
+    ))
+}
+
+/// Where a dialog was, so that it can be found again after a click changed it: the DevTools
+/// backend node ids of its box and of the wrappers up to the element that matched (innermost
+/// first), which stay the same while the page lives, and what was known about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialogAnchor {
+    backend_ids: Vec<i64>,
+    cmp: Option<String>,
+    found_by: &'static str,
+}
+
+impl DialogAnchor {
+    pub fn new(snapshot: &DomSnapshot, dialog: &DialogCandidate) -> DialogAnchor {
+        let chain: Vec<usize> = if walk::is_inside(snapshot, dialog.root, dialog.container) {
+            std::iter::once(dialog.root)
+                .chain(walk::ancestors(snapshot, dialog.root))
+                .take_while(|&a| a != dialog.container)
+                .chain(std::iter::once(dialog.container))
+                .collect()
+        } else {
+            vec![dialog.root]
+        };
+        DialogAnchor {
+            backend_ids: chain
+                .into_iter()
+                .filter_map(|id| walk::node(snapshot, id).map(|n| n.backend_node_id))
+                .collect(),
+            cmp: dialog.cmp.clone(),
+            found_by: dialog.found_by,
+        }
+    }
+
+    /// The anchor of a later layer, which also remembers the boxes of the earlier ones.
+    pub fn then(mut self, earlier: &DialogAnchor) -> DialogAnchor {
+        for id in &earlier.backend_ids {
+            if !self.backend_ids.contains(id) {
+                self.backend_ids.push(*id);
+            }
+        }
+        self
+    }
+}
+
+/// The dialog as it shows now, after a click on a dialog found earlier (`anchor`): a settings
+/// layer opened in place or over it, or the same layer; `None` once it has gone.
+///
+/// A settings layer often says no word about cookies ("Privacy settings", purposes, "Save"),
+/// so the detector alone would miss it. Three sources, in this order of trust: the earlier
+/// dialog's own box or wrapper, still showing (a layer switched in place); a consent dialog
+/// the detector finds (a layer opened as a new overlay on top of the banner, which wins when
+/// it is painted above it); an overlay with purpose switches and a save or answer button (a
+/// new overlay that replaced the banner).
+pub fn find_layer(snapshot: &DomSnapshot, anchor: &DialogAnchor) -> Option<DialogCandidate> {
+    let anchored = anchored_dialog(snapshot, anchor);
+    let detected = find_dialog(snapshot);
+    match (anchored, detected) {
+        (Some(a), Some(d)) => {
+            let nested = walk::is_inside(snapshot, a.root, d.root)
+                || walk::is_inside(snapshot, d.root, a.root);
+            if !nested && top_paint(snapshot, d.root) > top_paint(snapshot, a.root) {
+                Some(d)
+            } else {
+                Some(a)
+            }
+        }
+        (Some(a), None) => Some(a),
+        (None, Some(d)) => Some(d),
+        (None, None) => {
+            let overlay = heuristic::settings_overlay(snapshot)?;
+            let root = walk::tighten(snapshot, overlay);
+            Some(candidate(
+                snapshot,
+                overlay,
+                root,
+                anchor.cmp.clone(),
+                anchor.found_by,
+                0.0,
+            ))
+        }
+    }
+}
+
+/// The innermost box of the anchor that still shows something, narrowed down again.
+fn anchored_dialog(snapshot: &DomSnapshot, anchor: &DialogAnchor) -> Option<DialogCandidate> {
+    let by_backend_id: std::collections::HashMap<i64, usize> = snapshot
+        .nodes
+        .iter()
+        .take(walk::MAX_WALK_NODES * 4)
+        .filter(|n| anchor.backend_ids.contains(&n.backend_node_id))
+        .map(|n| (n.backend_node_id, n.id))
+        .collect();
+    let container = anchor
+        .backend_ids
+        .iter()
+        .filter_map(|b| by_backend_id.get(b).copied())
+        .find(|&id| shows_something(snapshot, id))?;
+    let root = walk::tighten(snapshot, container);
+    let score = heuristic::score(&heuristic::features(snapshot, root)).unwrap_or(0.0);
+    Some(candidate(
+        snapshot,
+        container,
+        root,
+        anchor.cmp.clone(),
+        anchor.found_by,
+        score,
+    ))
+}
+
+/// The highest paint order in a subtree: what decides which of two dialogs a visitor sees.
+fn top_paint(snapshot: &DomSnapshot, id: usize) -> i64 {
+    let own = walk::node(snapshot, id).and_then(|n| n.paint_order);
+    let inner = walk::subtree(snapshot, id, walk::MAX_WALK_NODES)
+        .into_iter()
+        .filter_map(|d| walk::node(snapshot, d).and_then(|n| n.paint_order))
+        .max();
+    own.max(inner).unwrap_or(i64::MIN)
 }
 
 /// The visible CMP container painted on top, if any. Containers that show nothing a visitor
@@ -82,15 +211,9 @@ fn best_cmp_container(snapshot: &DomSnapshot) -> Option<(usize, &'static CmpSign
                 .any(|&(other, _)| other != id && walk::is_inside(snapshot, id, other))
         })
         .collect();
-    let paint = |id: usize| {
-        let own = walk::node(snapshot, id).and_then(|n| n.paint_order);
-        let inner = walk::subtree(snapshot, id, walk::MAX_WALK_NODES)
-            .into_iter()
-            .filter_map(|d| walk::node(snapshot, d).and_then(|n| n.paint_order))
-            .max();
-        own.max(inner).unwrap_or(i64::MIN)
-    };
-    outer.into_iter().max_by_key(|&(id, _)| paint(id))
+    outer
+        .into_iter()
+        .max_by_key(|&(id, _)| top_paint(snapshot, id))
 }
 
 /// Whether a container (or what it holds, for a zero-size host) is in the viewport with text or
@@ -130,6 +253,7 @@ fn has_visible_descendant_in_view(snapshot: &DomSnapshot, id: usize) -> bool {
 
 fn candidate(
     snapshot: &DomSnapshot,
+    container: usize,
     root: usize,
     cmp: Option<String>,
     found_by: &'static str,
@@ -166,6 +290,7 @@ fn candidate(
         language: detect_language(&text).map(str::to_string),
         shadow_root,
         frame_url,
+        container,
     }
 }
 

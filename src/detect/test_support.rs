@@ -223,6 +223,19 @@ impl SnapshotBuilder {
         id
     }
 
+    /// Takes an element and everything in it out of the rendering, as `display: none` does in
+    /// a real snapshot: no layout box and no computed style.
+    pub fn unrendered(&mut self, id: usize) {
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            let node = &mut self.snap.nodes[n];
+            node.bbox = None;
+            node.style = Style::default();
+            node.paint_order = None;
+            stack.extend(node.children.iter().copied());
+        }
+    }
+
     pub fn build(self) -> DomSnapshot {
         self.snap
     }

@@ -85,7 +85,8 @@ pub fn hides_subtree(node: &DomNode) -> bool {
         && (node.style.display == "none" || css_number(&node.style.opacity, 1.0) <= 0.01)
 }
 
-fn hidden_visibility(node: &DomNode) -> bool {
+/// Whether the node's computed `visibility` hides it (it still takes up room).
+pub fn hidden_visibility(node: &DomNode) -> bool {
     matches!(node.style.visibility.as_str(), "hidden" | "collapse")
 }
 

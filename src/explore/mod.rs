@@ -19,10 +19,12 @@ use url::Url;
 
 use crate::browser::{Browser, Context};
 use crate::detect::wait::wait_for_dialog;
-use crate::detect::{find_dialog, DialogCandidate};
+use crate::detect::walk::visible_text;
+use crate::detect::{find_layer, DialogAnchor, DialogCandidate};
 use crate::error::Result;
-use crate::measure::{measure_dialog, MeasuredDialog};
-use crate::model::{ButtonRole, ClickPath, ClickStep, ConsentState, Phase, Step};
+use crate::measure::checkboxes::is_checked;
+use crate::measure::{measure_dialog, MeasuredDialog, MAX_BANNER_TEXT_CHARS};
+use crate::model::{Banner, ButtonRole, Checkbox, ClickPath, ClickStep, ConsentState, Phase, Step};
 use crate::visit::dom::DomSnapshot;
 use crate::visit::{self, page, site, snapshot, Recorder, VisitOptions};
 use click::{click_node, Clicked};
@@ -72,6 +74,27 @@ pub struct Explored {
     /// What the site did after the answer (requests tagged answer / reload / subpage).
     pub phase: Option<Phase>,
     pub consent_state: Option<ConsentState>,
+    /// The checkboxes and switches of the layers behind the first (layer ≥ 2), as they were
+    /// when each layer opened, before the explorer flipped any: the first visit cannot see
+    /// them, since a layer that is not open is not rendered.
+    pub deeper_checkboxes: Vec<Checkbox>,
+}
+
+/// Adds the checkboxes the explorer found on deeper layers to the banner's (layer 1) list,
+/// each once: the accept and the reject walk may both have opened the same layer.
+pub fn add_deeper_checkboxes<'a>(
+    banner: &mut Banner,
+    explored: impl IntoIterator<Item = &'a Explored>,
+) {
+    for checkbox in explored.into_iter().flat_map(|e| &e.deeper_checkboxes) {
+        let known = banner
+            .checkboxes
+            .iter()
+            .any(|c| c.layer == checkbox.layer && c.label == checkbox.label);
+        if !known {
+            banner.checkboxes.push(checkbox.clone());
+        }
+    }
 }
 
 /// Explores one answer in a fresh context of `browser`.
@@ -119,7 +142,8 @@ async fn explore_in(
         goal,
         options,
     )
-    .await?;
+    .await;
+    let deeper_checkboxes = walk.deeper_checkboxes.clone();
     let mut path = ClickPath {
         clicks: walk.answered.then(|| count(&walk.steps)),
         steps: walk.steps,
@@ -129,7 +153,7 @@ async fn explore_in(
     };
     visit::settle(&recorder, &options.visit).await?;
     let after = snapshot::capture(page, viewport.0, viewport.1).await?;
-    let dialog_gone = find_dialog(&after).is_none();
+    let dialog_gone = find_layer(&after, &walk.anchor).is_none();
     path.dismissed_banner = dialog_gone && !path.steps.is_empty();
     path.succeeded = walk.answered && dialog_gone;
     if walk.answered && !dialog_gone {
@@ -142,6 +166,7 @@ async fn explore_in(
         // A dismissal ("×") is recorded, but it is not an answer: no after-phase for it.
         return Ok(Explored {
             path,
+            deeper_checkboxes,
             ..Explored::default()
         });
     }
@@ -193,6 +218,7 @@ async fn explore_in(
         path,
         phase: Some(phase),
         consent_state: Some(state),
+        deeper_checkboxes,
     })
 }
 
@@ -201,8 +227,27 @@ struct Walk {
     steps: Vec<ClickStep>,
     answered: bool,
     failure: Option<String>,
+    /// Where the last layer was, to tell afterwards whether the dialog went away.
+    anchor: DialogAnchor,
+    /// Checkboxes of layers ≥ 2 as they first showed.
+    deeper_checkboxes: Vec<Checkbox>,
 }
 
+impl Walk {
+    fn answered(mut self, step: ClickStep) -> Walk {
+        self.steps.push(step);
+        self.answered = true;
+        self
+    }
+
+    fn failed(mut self, failure: String) -> Walk {
+        self.failure = Some(failure);
+        self
+    }
+}
+
+/// Walks the dialog's layers towards `goal`. A click that cannot be delivered ends the walk
+/// with a failure instead of failing the evaluation: the site is still observed.
 async fn walk_to_answer(
     page: &chromiumoxide::Page,
     recorder: &Recorder,
@@ -211,84 +256,146 @@ async fn walk_to_answer(
     mut dialog: DialogCandidate,
     goal: Goal,
     options: &ExploreOptions,
-) -> Result<Walk> {
-    let mut steps = Vec::new();
+) -> Walk {
+    let mut walk = Walk {
+        steps: Vec::new(),
+        answered: false,
+        failure: None,
+        anchor: DialogAnchor::new(&snapshot, &dialog),
+        deeper_checkboxes: Vec::new(),
+    };
     let mut layer = 1u32;
     let mut layer_clicks = 0u32;
     loop {
         let measured = measure_dialog(&snapshot, &dialog, None, layer);
+        if layer > 1 {
+            walk.deeper_checkboxes
+                .extend(measured.banner.checkboxes.iter().cloned());
+        }
         if let Some(i) = button_with_role(&measured, goal.role()) {
             recorder.set_step(Step::Answer);
-            steps.push(click(page, &snapshot, &measured, i, "click", layer).await?);
-            return Ok(Walk {
-                steps,
-                answered: true,
-                failure: None,
-            });
+            return match click(page, &snapshot, &measured, i, "click", layer).await {
+                Ok(step) => walk.answered(step),
+                Err(failure) => walk.failed(failure),
+            };
         }
         if layer > 1 {
             if let Some(save) = button_with_role(&measured, ButtonRole::Save) {
-                let mut toggled = 0;
-                for (i, checkbox) in measured.banner.checkboxes.iter().enumerate() {
-                    if checkbox.disabled
-                        || checkbox.checked == goal.wants_checked()
-                        || toggled >= options.max_toggles
-                    {
-                        continue;
-                    }
-                    let node = measured.checkbox_nodes[i];
-                    let clicked = click_node(page, &snapshot, node).await?;
-                    steps.push(ClickStep {
-                        action: "toggle".into(),
-                        text: checkbox.label.clone(),
-                        role: ButtonRole::Other,
-                        layer: Some(layer),
-                        point: point_of(clicked),
-                    });
-                    toggled += 1;
+                let (flips, outcome) =
+                    set_switches(page, viewport, &snapshot, &measured, layer, goal, options).await;
+                walk.steps.extend(flips);
+                if let Err(failure) = outcome {
+                    return walk.failed(failure);
                 }
                 recorder.set_step(Step::Answer);
-                steps.push(click(page, &snapshot, &measured, save, "click", layer).await?);
-                return Ok(Walk {
-                    steps,
-                    answered: true,
-                    failure: None,
-                });
+                return match click(page, &snapshot, &measured, save, "click", layer).await {
+                    Ok(step) => walk.answered(step),
+                    Err(failure) => walk.failed(failure),
+                };
             }
         }
         let settings = button_with_role(&measured, ButtonRole::Settings);
         match settings {
             Some(i) if layer_clicks + 1 < options.max_depth => {
-                steps.push(click(page, &snapshot, &measured, i, "click", layer).await?);
+                match click(page, &snapshot, &measured, i, "click", layer).await {
+                    Ok(step) => walk.steps.push(step),
+                    Err(failure) => return walk.failed(failure),
+                }
                 layer_clicks += 1;
-                match next_layer(page, viewport, &measured.banner.text).await? {
+                let root = snapshot.node(dialog.root).backend_node_id;
+                match next_layer(page, viewport, &walk.anchor, root, &measured.banner.text).await {
                     Some((next_snapshot, next_dialog)) => {
+                        walk.anchor =
+                            DialogAnchor::new(&next_snapshot, &next_dialog).then(&walk.anchor);
                         snapshot = next_snapshot;
                         dialog = next_dialog;
                         layer += 1;
                     }
-                    None => {
-                        return Ok(Walk {
-                            steps,
-                            answered: false,
-                            failure: Some("the dialog closed without an answer".into()),
-                        })
-                    }
+                    None => return walk.failed("the dialog closed without an answer".into()),
                 }
             }
             _ => {
                 let failure = format!("no way to {} found within {} layer(s)", goal.name(), layer);
                 if let Some(close) = button_with_role(&measured, ButtonRole::Close) {
-                    steps.push(click(page, &snapshot, &measured, close, "dismiss", layer).await?);
+                    if let Ok(step) =
+                        click(page, &snapshot, &measured, close, "dismiss", layer).await
+                    {
+                        walk.steps.push(step);
+                    }
                 }
-                return Ok(Walk {
-                    steps,
-                    answered: false,
-                    failure: Some(failure),
-                });
+                return walk.failed(failure);
             }
         }
     }
+}
+
+/// Sets every purpose switch of a settings layer as `goal` wants it (each flip is a step),
+/// then checks in a fresh snapshot that the switches really moved: saving switches that did
+/// not would record an answer the visitor did not give. Returns the steps taken, and the
+/// failure that stopped it, if any.
+async fn set_switches(
+    page: &chromiumoxide::Page,
+    viewport: (f64, f64),
+    snapshot: &DomSnapshot,
+    measured: &MeasuredDialog,
+    layer: u32,
+    goal: Goal,
+    options: &ExploreOptions,
+) -> (Vec<ClickStep>, std::result::Result<(), String>) {
+    let mut steps = Vec::new();
+    let mut flipped: Vec<(i64, &str)> = Vec::new();
+    let to_flip = measured
+        .banner
+        .checkboxes
+        .iter()
+        .zip(&measured.checkbox_nodes)
+        .zip(&measured.checkbox_targets)
+        .filter(|((c, _), _)| !c.disabled && c.checked != goal.wants_checked())
+        .take(options.max_toggles as usize);
+    for ((checkbox, &control), &target) in to_flip {
+        match click_node(page, snapshot, target).await {
+            Ok(clicked) => steps.push(ClickStep {
+                action: "toggle".into(),
+                text: checkbox.label.clone(),
+                role: ButtonRole::Other,
+                layer: Some(layer),
+                point: point_of(clicked),
+            }),
+            Err(e) => {
+                let failure = format!("could not click the switch \"{}\": {e}", checkbox.label);
+                return (steps, Err(failure));
+            }
+        }
+        flipped.push((snapshot.node(control).backend_node_id, &checkbox.label));
+    }
+    if flipped.is_empty() {
+        return (steps, Ok(()));
+    }
+    tokio::time::sleep(LAYER_POLL).await;
+    let now = match snapshot::capture(page, viewport.0, viewport.1).await {
+        Ok(now) => now,
+        Err(e) => {
+            let failure = format!("could not look at the switches after flipping them: {e}");
+            return (steps, Err(failure));
+        }
+    };
+    let wanted = goal.wants_checked();
+    let stuck = flipped.into_iter().find(|(backend_id, _)| {
+        let state = now
+            .nodes
+            .iter()
+            .find(|n| n.backend_node_id == *backend_id)
+            .map(is_checked);
+        state != Some(wanted)
+    });
+    let outcome = match stuck {
+        Some((_, label)) => Err(format!(
+            "the switch \"{label}\" did not turn {} when clicked",
+            if wanted { "on" } else { "off" }
+        )),
+        None => Ok(()),
+    };
+    (steps, outcome)
 }
 
 fn button_with_role(measured: &MeasuredDialog, role: ButtonRole) -> Option<usize> {
@@ -303,6 +410,7 @@ fn button_with_role(measured: &MeasuredDialog, role: ButtonRole) -> Option<usize
         .map(|(i, _)| i)
 }
 
+/// Clicks button `index` of the measured layer; the error says which button failed.
 async fn click(
     page: &chromiumoxide::Page,
     snapshot: &DomSnapshot,
@@ -310,9 +418,16 @@ async fn click(
     index: usize,
     action: &str,
     layer: u32,
-) -> Result<ClickStep> {
-    let button = &measured.banner.buttons[index];
-    let clicked = click_node(page, snapshot, measured.button_nodes[index]).await?;
+) -> std::result::Result<ClickStep, String> {
+    let (Some(button), Some(&node)) = (
+        measured.banner.buttons.get(index),
+        measured.button_nodes.get(index),
+    ) else {
+        return Err("no such button".into());
+    };
+    let clicked = click_node(page, snapshot, node)
+        .await
+        .map_err(|e| format!("could not click \"{}\": {e}", button.text))?;
     Ok(ClickStep {
         action: action.into(),
         text: button.text.clone(),
@@ -329,23 +444,45 @@ fn point_of(clicked: Clicked) -> Option<(f64, f64)> {
     }
 }
 
-/// Waits for the dialog to change after a settings click; `None` when it went away.
+/// How long a dialog may take to show its next layer after a click.
+const LAYER_WAIT: Duration = Duration::from_millis(3_000);
+const LAYER_POLL: Duration = Duration::from_millis(150);
+
+/// Waits for the dialog to change after a settings click: another box, or other visible text.
+/// `None` when it went away. A look that fails (the page is navigating) is retried until the
+/// wait is over.
 async fn next_layer(
     page: &chromiumoxide::Page,
     viewport: (f64, f64),
+    anchor: &DialogAnchor,
+    previous_root: i64,
     previous_text: &str,
-) -> Result<Option<(DomSnapshot, DialogCandidate)>> {
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(3_000);
+) -> Option<(DomSnapshot, DialogCandidate)> {
+    let deadline = tokio::time::Instant::now() + LAYER_WAIT;
+    let mut last = None;
     loop {
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        let snapshot = snapshot::capture(page, viewport.0, viewport.1).await?;
-        let dialog = find_dialog(&snapshot);
-        let changed = match &dialog {
-            Some(d) => snapshot.text_of(d.root) != previous_text,
-            None => true,
-        };
-        if changed || tokio::time::Instant::now() >= deadline {
-            return Ok(dialog.map(|d| (snapshot, d)));
+        tokio::time::sleep(LAYER_POLL).await;
+        if let Ok(snapshot) = snapshot::capture(page, viewport.0, viewport.1).await {
+            let dialog = find_layer(&snapshot, anchor);
+            let changed = match &dialog {
+                Some(d) => {
+                    snapshot.node(d.root).backend_node_id != previous_root
+                        || visible_text(
+                            &snapshot,
+                            d.root,
+                            &Default::default(),
+                            MAX_BANNER_TEXT_CHARS,
+                        ) != previous_text
+                }
+                None => true,
+            };
+            last = dialog.map(|d| (snapshot, d));
+            if changed {
+                return last;
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return last;
         }
     }
 }

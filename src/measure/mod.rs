@@ -25,7 +25,7 @@ pub use shot::PageShot;
 
 use crate::detect::walk::{css_px, node, visible_text};
 use crate::detect::DialogCandidate;
-use crate::model::{BBox, Banner, Button, ButtonRole};
+use crate::model::{BBox, Banner, Button};
 use crate::visit::dom::{DomNode, DomSnapshot, ShadowKind};
 use buttons::{collect_clickables, Clickable, MAX_BUTTONS};
 use checkboxes::{collect_toggles, MAX_CHECKBOXES};
@@ -35,7 +35,7 @@ use contrast::{
 use style::CssReading;
 
 /// Dialog text kept in the result.
-const MAX_BANNER_TEXT_CHARS: usize = 10_000;
+pub const MAX_BANNER_TEXT_CHARS: usize = 10_000;
 /// The band around a button read as "the dialog around it": from 2 to 8 CSS px outside.
 const RING_GAP_CSS: f64 = 2.0;
 const RING_WIDTH_CSS: f64 = 6.0;
@@ -52,8 +52,11 @@ pub struct MeasuredDialog {
     pub banner: Banner,
     /// Parallel to `banner.buttons`.
     pub button_nodes: Vec<usize>,
-    /// Parallel to `banner.checkboxes`.
+    /// Parallel to `banner.checkboxes`: the controls, whose state the snapshot holds.
     pub checkbox_nodes: Vec<usize>,
+    /// Parallel to `banner.checkboxes`: what to click to flip each (the control, or the label
+    /// of a hidden input).
+    pub checkbox_targets: Vec<usize>,
 }
 
 /// Measures the dialog found by [`crate::detect::find_dialog`]. Without a screenshot the pixel
@@ -111,6 +114,7 @@ pub fn measure_dialog(
         },
         button_nodes,
         checkbox_nodes: toggles.iter().map(|t| t.node).collect(),
+        checkbox_targets: toggles.iter().map(|t| t.target).collect(),
     }
 }
 
@@ -252,30 +256,6 @@ fn contrast_note(pixels: Option<&PixelReading>, css: &CssReading) -> Option<Stri
         )),
         None => None,
     }
-}
-
-/// `accept_text_contrast`, `reject_text_contrast` and `reject_to_accept_area_ratio` of the
-/// result's metrics. Where a dialog has several accept or reject buttons, the largest of each
-/// is taken: the one a visitor sees first, and the one most favourable to the site.
-pub fn metrics_from_banner(banner: &Banner) -> (Option<f64>, Option<f64>, Option<f64>) {
-    let largest = |role: ButtonRole| {
-        banner
-            .buttons
-            .iter()
-            .filter(|b| b.role == role)
-            .max_by(|a, b| a.area_px.total_cmp(&b.area_px))
-    };
-    let accept = largest(ButtonRole::AcceptAll);
-    let reject = largest(ButtonRole::RejectAll);
-    let area_ratio = match (accept, reject) {
-        (Some(a), Some(r)) if a.area_px > 0.0 => Some(round_ratio(r.area_px / a.area_px)),
-        _ => None,
-    };
-    (
-        accept.and_then(|b| b.text_contrast),
-        reject.and_then(|b| b.text_contrast),
-        area_ratio,
-    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use image::{Rgba, RgbaImage};
 use super::*;
 use crate::detect::find_dialog;
 use crate::detect::test_support::{bbox, Rect, SnapshotBuilder};
+use crate::model::ButtonRole;
 
 const SCALE: f64 = 2.0;
 const PAGE: [u8; 3] = [0xf2, 0xf2, 0xf2];
@@ -213,11 +214,6 @@ fn measures_a_dialog_from_detection_to_metrics() {
     );
     assert_eq!(measured.checkbox_nodes.len(), 2);
 
-    let (accept_contrast, reject_contrast, area_ratio) = metrics_from_banner(banner);
-    assert_eq!(accept_contrast, a.text_contrast);
-    assert_eq!(reject_contrast, r.text_contrast);
-    assert_eq!(area_ratio, Some(round_ratio(120.0 * 20.0 / (200.0 * 44.0))));
-
     let annotated = annotate(&shot, banner);
     assert_eq!(
         annotated.dimensions(),
@@ -244,11 +240,6 @@ fn without_a_screenshot_css_contrast_is_still_given() {
         .as_deref()
         .is_some_and(|n| n.contains("no screenshot")));
     assert!(banner.checkboxes.iter().all(|c| c.layer == 2));
-    assert_eq!(metrics_from_banner(banner).0, None);
-    assert_eq!(
-        metrics_from_banner(banner).2,
-        Some(round_ratio(2400.0 / 8800.0))
-    );
 }
 
 #[test]
@@ -268,22 +259,4 @@ fn a_shot_that_misses_the_dialog_says_so() {
         accept.contrast_note.as_deref(),
         Some("the button lies outside the screenshot")
     );
-}
-
-#[test]
-fn metrics_take_the_largest_accept_and_reject() {
-    let (snap, _) = page();
-    let found = find_dialog(&snap).expect("dialog found");
-    let mut banner = measure_dialog(&snap, &found, None, 1).banner;
-    let mut second_reject = banner.buttons[1].clone();
-    second_reject.area_px = 4400.0;
-    second_reject.text_contrast = Some(7.0);
-    banner.buttons.push(second_reject);
-    banner.buttons[0].text_contrast = Some(5.5);
-    assert_eq!(
-        metrics_from_banner(&banner),
-        (Some(5.5), Some(7.0), Some(0.5))
-    );
-    banner.buttons.retain(|b| b.role != ButtonRole::AcceptAll);
-    assert_eq!(metrics_from_banner(&banner), (None, Some(7.0), None));
 }

@@ -565,6 +565,7 @@ fn before_consent() -> Phase {
             message: "Velkommen!".into(),
             accepted: true,
         }],
+        page_errors: vec!["Uncaught ReferenceError: dataLayer is not defined".into()],
         banner_reappeared: None,
     }
 }

@@ -39,6 +39,7 @@ pub(super) fn full_report(url: &str, requests_per_phase: usize) -> SiteReport {
             message: "Velkommen".into(),
             accepted: true,
         }],
+        page_errors: vec!["Uncaught TypeError: x is undefined".into()],
         banner_reappeared: Some(false),
     };
     let accept_button = button(ButtonRole::AcceptAll, "Godta alle");

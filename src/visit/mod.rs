@@ -152,6 +152,7 @@ pub fn phase_from(recording: Recording, cookies: Vec<Cookie>, site_domain: &str)
         navigations: recording.navigations,
         local_storage: Default::default(),
         js_dialogs: recording.js_dialogs,
+        page_errors: recording.page_errors,
         banner_reappeared: None,
     }
 }

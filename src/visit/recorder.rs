@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use base64::Engine;
 use chromiumoxide::cdp::browser_protocol::inspector::EventTargetCrashed;
+use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntryLevel};
 use chromiumoxide::cdp::browser_protocol::network::{
     EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
     EventResponseReceivedExtraInfo, EventWebSocketCreated, EventWebSocketFrameSent,
@@ -19,6 +20,7 @@ use chromiumoxide::cdp::browser_protocol::network::{
 use chromiumoxide::cdp::browser_protocol::page::{
     DialogType, EventJavascriptDialogOpening, EventLoadEventFired, HandleJavaScriptDialogParams,
 };
+use chromiumoxide::cdp::js_protocol::runtime::EventExceptionThrown;
 use chromiumoxide::Page;
 use futures::stream::{BoxStream, SelectAll};
 use futures::StreamExt;
@@ -34,6 +36,9 @@ const MAX_WS_FRAMES: usize = 2_000;
 const MAX_WS_PAYLOAD: usize = 64 * 1024;
 /// Most JavaScript dialogs answered and recorded (alert storms).
 const MAX_JS_DIALOGS: usize = 50;
+/// Most page errors (uncaught exceptions, console errors) recorded, and their longest text.
+const MAX_PAGE_ERRORS: usize = 50;
+const MAX_PAGE_ERROR_CHARS: usize = 500;
 
 /// What the recorder has seen so far.
 #[derive(Default)]
@@ -44,6 +49,7 @@ struct State {
     ws_urls: HashMap<RequestId, String>,
     ws_frames: Vec<WebSocketFrame>,
     js_dialogs: Vec<JsDialog>,
+    page_errors: Vec<String>,
     step: Step,
     in_flight: usize,
     last_activity: Option<Instant>,
@@ -79,6 +85,7 @@ enum Event {
     Dialog(Arc<EventJavascriptDialogOpening>),
     Load,
     Crashed,
+    PageError(String),
 }
 
 impl Recorder {
@@ -137,6 +144,19 @@ impl Recorder {
             page.event_listener::<EventLoadEventFired>()
                 .await?
                 .map(|_| Event::Load)
+                .boxed(),
+        );
+        events.push(
+            page.event_listener::<EventExceptionThrown>()
+                .await?
+                .map(|e| Event::PageError(e.exception_details.text.clone()))
+                .boxed(),
+        );
+        events.push(
+            page.event_listener::<EventEntryAdded>()
+                .await?
+                .filter(|e| futures::future::ready(matches!(e.entry.level, LogEntryLevel::Error)))
+                .map(|e| Event::PageError(e.entry.text.clone()))
                 .boxed(),
         );
         events.push(
@@ -250,6 +270,7 @@ impl Recorder {
             requests: state.requests.into_iter().map(|r| r.request).collect(),
             websocket_frames: state.ws_frames,
             js_dialogs: state.js_dialogs,
+            page_errors: state.page_errors,
             navigations,
             crashed: state.crashed,
             dropped_requests: state.dropped_requests,
@@ -270,6 +291,8 @@ pub struct Recording {
     pub requests: Vec<Request>,
     pub websocket_frames: Vec<WebSocketFrame>,
     pub js_dialogs: Vec<JsDialog>,
+    /// Uncaught exceptions and console errors of the page (CSP violations among them).
+    pub page_errors: Vec<String>,
     pub navigations: Vec<Navigation>,
     pub crashed: bool,
     pub dropped_requests: usize,
@@ -376,6 +399,12 @@ impl State {
                 }
             }
             Event::Load => self.load_events += 1,
+            Event::PageError(mut text) => {
+                if self.page_errors.len() < MAX_PAGE_ERRORS {
+                    truncate_at_char_boundary(&mut text, MAX_PAGE_ERROR_CHARS);
+                    self.page_errors.push(text);
+                }
+            }
             Event::Crashed => self.crashed = true,
             Event::Dialog(_) => {}
         }

@@ -74,3 +74,23 @@ where
         body(fixture).await
     })
 }
+
+/// Starts a fixture server on `roots` and a Chromium whose host names all reach it (with the
+/// same two exceptions as [`fixture_args`]), for test binaries that serve other roots than
+/// `tests/sites`.
+pub async fn start_fixture(roots: Vec<PathBuf>) -> Fixture {
+    let server = WebServer::start(roots).await.expect("fixture server");
+    let options = BrowserOptions {
+        extra_args: fixture_args(&server),
+        ..BrowserOptions::default()
+    };
+    let browser = Browser::launch(options)
+        .await
+        .expect("Chromium (apt-get install chromium)");
+    Fixture { server, browser }
+}
+
+/// Runs `future` on this test binary's shared runtime.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    runtime().block_on(future)
+}

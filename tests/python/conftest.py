@@ -3,6 +3,7 @@ send every host name to it, and one browser session for the tests that only read
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -45,9 +46,22 @@ def session(chrome_args: list[str]) -> Iterator[consentlens.Session]:
 
 @pytest.fixture(scope="session")
 def schema() -> dict:
-    import json
-
     return json.loads((REPO / "docs" / "schema" / "site-report.v1.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def every_result_follows_the_schema(monkeypatch, schema) -> None:
+    """Every result document any test produces is validated against the published schema."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    original = consentlens.SiteReport.__init__
+
+    def validating_init(self, native) -> None:
+        original(self, native)
+        validator.validate(self.to_dict())
+
+    monkeypatch.setattr(consentlens.SiteReport, "__init__", validating_init)
 
 
 def chromium_processes() -> set[int]:
