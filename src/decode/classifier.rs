@@ -369,12 +369,12 @@ mod tests {
     }
 
     #[test]
-    fn debian_easyprivacy_loads_when_installed() {
+    fn debian_easyprivacy_loads() {
+        // scripts/setup.sh installs webext-ublock-origin-chromium: its absence is a failure.
         let sources = Classifier::default_list_sources();
-        let Some(source) = sources.first() else {
-            eprintln!("webext-ublock-origin-chromium is not installed: EasyPrivacy not checked");
-            return;
-        };
+        let source = sources
+            .first()
+            .expect("Debian's EasyPrivacy (apt-get install webext-ublock-origin-chromium)");
         let classifier = Classifier::new(&sources).unwrap();
         let list = &classifier.tracker_lists()[0];
         assert_eq!(list.name, "EasyPrivacy");
