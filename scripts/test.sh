@@ -19,10 +19,10 @@ ruff check python tests/python
 ruff format --check python tests/python
 echo "== stubtest" >&2
 python -m mypy.stubtest consentlens._native --allowlist tests/python/stubtest-allowlist.txt
-echo "== pytest" >&2
+echo "== pytest (Python tests and the notebooks)" >&2
 # Exit status 5 means pytest collected no test at all: that is a failure here, not a pass.
 set +e
-python -m pytest -q -p no:cacheprovider
+python -m pytest -q -p no:cacheprovider tests/python --nbmake notebooks
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

@@ -163,10 +163,7 @@ async fn observe_before_consent(
     report.provenance.webdriver_hidden = visit::page::evaluate_json(page, "navigator.webdriver")
         .await
         .map(|v| v == serde_json::Value::Bool(false));
-    let viewport = (
-        f64::from(browser.options.viewport.width),
-        f64::from(browser.options.viewport.height),
-    );
+    let viewport = browser.viewport_css();
     let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await?;
     if let Some(dialog) = &sighting.dialog {
         let captured = capture_dialog(page, &sighting.snapshot, dialog, 1).await;

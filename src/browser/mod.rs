@@ -155,6 +155,12 @@ impl Browser {
         self.disconnected.store(true, Ordering::SeqCst);
     }
 
+    /// Width and height of every page's viewport, in CSS pixels.
+    pub fn viewport_css(&self) -> (f64, f64) {
+        let viewport = self.options.viewport;
+        (f64::from(viewport.width), f64::from(viewport.height))
+    }
+
     pub fn pid(&self) -> u32 {
         self.process.pid
     }

@@ -118,10 +118,7 @@ async fn explore_in(
     options: &ExploreOptions,
 ) -> Result<Explored> {
     let page = &context.page;
-    let viewport = (
-        f64::from(browser.options.viewport.width),
-        f64::from(browser.options.viewport.height),
-    );
+    let viewport = browser.viewport_css();
     let (first, recorder) = visit::first_visit(context, url, &options.visit).await?;
     let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await?;
     let Some(dialog) = sighting.dialog else {
