@@ -41,9 +41,11 @@ class SiteReport:
         self._data: dict[str, Any] = native.to_dict()
 
     @classmethod
-    def from_json(cls, text: str) -> SiteReport:
-        """Reads a result document written by ``to_json`` or ``consentlens scan``."""
-        return cls(_native.NativeReport.from_json(text))
+    def from_json(cls, text: str, artifacts_dir: str | Path | None = None) -> SiteReport:
+        """Reads a result document written by ``to_json``, ``consentlens scan`` or a study; its
+        screenshots are read from ``artifacts_dir`` when given."""
+        folder = None if artifacts_dir is None else str(artifacts_dir)
+        return cls(_native.NativeReport.from_json(text, folder))
 
     # The document
     def to_dict(self) -> dict[str, Any]:

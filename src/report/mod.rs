@@ -46,6 +46,28 @@ pub struct Images {
 }
 
 impl Images {
+    /// The pictures a stored report names, read from the folder its file names are relative
+    /// to. A name that is missing, unreadable or tries to leave the folder is skipped: a result
+    /// file is input like any other.
+    pub fn load(report: &crate::model::SiteReport, folder: &std::path::Path) -> Images {
+        let read = |name: Option<&String>| -> Option<Vec<u8>> {
+            let name = std::path::Path::new(name?);
+            let plain = name
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !plain {
+                return None;
+            }
+            std::fs::read(folder.join(name)).ok()
+        };
+        let banner = report.banner.as_ref();
+        Images {
+            banner: read(banner.and_then(|b| b.screenshot.as_ref())),
+            annotated: read(banner.and_then(|b| b.annotated_screenshot.as_ref())),
+            page: read(report.screenshot.as_ref()),
+        }
+    }
+
     /// The best picture of the dialog: annotated when there is one.
     fn dialog(&self) -> Option<&[u8]> {
         self.annotated.as_deref().or(self.banner.as_deref())
