@@ -109,16 +109,19 @@ fn bytes_or_none<'py>(py: Python<'py>, bytes: &Option<Vec<u8>>) -> Option<Bound<
 
 #[pymethods]
 impl NativeReport {
-    /// Reads a result document (schema version 1) from JSON text.
+    /// Reads a result document (schema version 1) from JSON text; its screenshots are read
+    /// from `artifacts_dir` when given (the file names in the document are relative to it).
     #[staticmethod]
-    fn from_json(text: &str) -> PyResult<NativeReport> {
+    #[pyo3(signature = (text, artifacts_dir = None))]
+    fn from_json(text: &str, artifacts_dir: Option<PathBuf>) -> PyResult<NativeReport> {
         let report: SiteReport = serde_json::from_str(text).map_err(|e| {
             ResultFormatError::new_err(format!("not a consentlens result document: {e}"))
         })?;
-        Ok(NativeReport {
-            report,
-            images: crate::report::Images::default(),
-        })
+        let images = match artifacts_dir {
+            Some(dir) => crate::report::Images::load(&report, &dir),
+            None => crate::report::Images::default(),
+        };
+        Ok(NativeReport { report, images })
     }
 
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -351,6 +354,19 @@ impl WebServer {
     }
 }
 
+/// The study report (counts, distributions, charts) of every finished site of a study, as one
+/// self-contained HTML page. Reads the sites one at a time, so it works for large studies.
+#[pyfunction]
+fn study_report_html(py: Python<'_>, store: PathBuf, title: &str) -> PyResult<String> {
+    py.detach(|| {
+        let study = crate::store::Study::open(&store)?;
+        let mut stats = crate::report::StudyStats::new();
+        study.for_each_report(|report| stats.add(&report))?;
+        Ok(stats.to_html(title))
+    })
+    .map_err(to_py_err)
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -358,6 +374,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeReport>()?;
     m.add_class::<Session>()?;
     m.add_class::<WebServer>()?;
+    m.add_function(wrap_pyfunction!(study_report_html, m)?)?;
     study::register(m)?;
     m.add("ConsentlensError", py.get_type::<ConsentlensError>())?;
     m.add(
