@@ -364,4 +364,3 @@ async fn a_stopped_crawl_resumes_without_losing_or_repeating_a_site() {
     assert_eq!(runs[1].0, 4);
     assert_eq!(surviving_chromium_processes(&second), Vec::<u32>::new());
 }
-

@@ -8,13 +8,16 @@
 
 mod find;
 mod launch;
+mod relay;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::browser::{
+    BrowserContextId, SetDownloadBehaviorBehavior, SetDownloadBehaviorParams,
+};
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
 };
@@ -82,6 +85,7 @@ pub struct Browser {
     inner: chromiumoxide::Browser,
     handler: JoinHandle<()>,
     process: launch::ChromiumProcess,
+    _relay: relay::DevtoolsRelay,
     /// e.g. `"Chromium/156.0.8078.108"`.
     pub version: String,
     /// The user agent presented to pages (without "HeadlessChrome").
@@ -113,8 +117,10 @@ impl Browser {
             cache_enabled: true,
             ..HandlerConfig::default()
         };
+        // Every message passes the relay, which makes it readable whatever a page put in it.
+        let relay = relay::DevtoolsRelay::start(&process.ws_url).await?;
         let (inner, mut handler) =
-            chromiumoxide::Browser::connect_with_config(process.ws_url.clone(), config)
+            chromiumoxide::Browser::connect_with_config(relay.ws_url.clone(), config)
                 .await
                 .map_err(|e| Error::LaunchFailed {
                     path: executable.clone(),
@@ -139,6 +145,7 @@ impl Browser {
             inner,
             handler,
             process,
+            _relay: relay,
             options,
             disconnected,
         })
@@ -179,6 +186,19 @@ impl Browser {
             .await?
             .result
             .browser_context_id;
+        // A URL that answers with a download is not a page: nothing may be written to disk.
+        let deny_downloads = SetDownloadBehaviorParams::builder()
+            .behavior(SetDownloadBehaviorBehavior::Deny)
+            .browser_context_id(id.clone())
+            .build()
+            .map_err(Error::Protocol)?;
+        if let Err(error) = self.inner.execute(deny_downloads).await {
+            let _ = self
+                .inner
+                .execute(DisposeBrowserContextParams::new(id))
+                .await;
+            return Err(error.into());
+        }
         let page = match self
             .inner
             .new_page(

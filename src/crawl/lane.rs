@@ -74,7 +74,7 @@ pub(super) enum LaneEvent {
     Finished {
         lane: usize,
         job: Job,
-        evaluation: Evaluation,
+        evaluation: Box<Evaluation>,
     },
     /// A visit was cut off with its browser, because another visit on it hung.
     Abandoned {
@@ -89,7 +89,7 @@ pub(super) enum LaneEvent {
 
 /// How one visit ended, as its task reports it.
 enum Attempt {
-    Finished(Evaluation),
+    Finished(Box<Evaluation>),
     DeadlineExceeded {
         started_at: DateTime<Utc>,
         elapsed: Duration,
@@ -167,7 +167,7 @@ impl<D: Driver> Lane<D> {
                 let started_at = Utc::now();
                 let clock = Instant::now();
                 match tokio::time::timeout(deadline, evaluation).await {
-                    Ok(evaluation) => Attempt::Finished(evaluation),
+                    Ok(evaluation) => Attempt::Finished(Box::new(evaluation)),
                     Err(_) => Attempt::DeadlineExceeded {
                         started_at,
                         elapsed: clock.elapsed(),
@@ -266,7 +266,7 @@ impl<D: Driver> Lane<D> {
         }
     }
 
-    fn finish(&self, job: Job, evaluation: Evaluation) {
+    fn finish(&self, job: Job, evaluation: Box<Evaluation>) {
         self.send(LaneEvent::Finished {
             lane: self.index,
             job,
@@ -276,7 +276,12 @@ impl<D: Driver> Lane<D> {
 
     /// The result of a visit that outlived the deadline: an error of kind `timeout` that names
     /// the deadline, with the browser's provenance and the visit's real timing.
-    fn timed_out(&self, url: &str, started_at: DateTime<Utc>, elapsed: Duration) -> Evaluation {
+    fn timed_out(
+        &self,
+        url: &str,
+        started_at: DateTime<Utc>,
+        elapsed: Duration,
+    ) -> Box<Evaluation> {
         let error = Error::Timeout {
             what: format!("evaluating {url} (the per-site deadline)"),
             timeout_ms: duration_ms(self.deadline),
@@ -292,10 +297,10 @@ impl<D: Driver> Lane<D> {
         report.provenance.started_at = started_at;
         report.provenance.finished_at = Utc::now();
         report.metrics.duration_ms = Some(duration_ms(elapsed));
-        Evaluation {
+        Box::new(Evaluation {
             report,
             screenshots: Screenshots::default(),
-        }
+        })
     }
 
     /// A visit whose task panicked (a bug): the site fails with the panic's message, and the
@@ -313,10 +318,10 @@ impl<D: Driver> Lane<D> {
                 message: format!("the evaluation failed unexpectedly: {message}"),
             },
         );
-        let evaluation = Evaluation {
+        let evaluation = Box::new(Evaluation {
             report,
             screenshots: Screenshots::default(),
-        };
+        });
         self.finish(job, evaluation);
     }
 

@@ -265,7 +265,7 @@ impl<D: Driver> Scheduler<D> {
                     books.progress.retried();
                     books.queue.push_back(job);
                 } else {
-                    finish(books, sink, evaluation)?;
+                    finish(books, sink, *evaluation)?;
                 }
             }
             LaneEvent::Abandoned { lane, job } => {

@@ -123,39 +123,39 @@ impl DialogAnchor {
 /// layer opened in place or over it, or the same layer; `None` once it has gone.
 ///
 /// A settings layer often says no word about cookies ("Privacy settings", purposes, "Save"),
-/// so the detector alone would miss it. Three sources, in this order of trust: the earlier
-/// dialog's own box or wrapper, still showing (a layer switched in place); a consent dialog
-/// the detector finds (a layer opened as a new overlay on top of the banner, which wins when
-/// it is painted above it); an overlay with purpose switches and a save or answer button (a
-/// new overlay that replaced the banner).
+/// so the detector alone would miss it. Three sources: the earlier dialog's own box or
+/// wrapper, still showing (a layer switched in place); a consent dialog the detector finds;
+/// an overlay with purpose switches and a save or answer button (a settings screen of its
+/// own). The first is trusted most; another wins only when it is a separate box painted
+/// above it (a settings modal opened over the banner).
 pub fn find_layer(snapshot: &DomSnapshot, anchor: &DialogAnchor) -> Option<DialogCandidate> {
-    let anchored = anchored_dialog(snapshot, anchor);
-    let detected = find_dialog(snapshot);
-    match (anchored, detected) {
-        (Some(a), Some(d)) => {
-            let nested = walk::is_inside(snapshot, a.root, d.root)
-                || walk::is_inside(snapshot, d.root, a.root);
-            if !nested && top_paint(snapshot, d.root) > top_paint(snapshot, a.root) {
-                Some(d)
-            } else {
-                Some(a)
-            }
-        }
-        (Some(a), None) => Some(a),
-        (None, Some(d)) => Some(d),
-        (None, None) => {
-            let overlay = heuristic::settings_overlay(snapshot)?;
-            let root = walk::tighten(snapshot, overlay);
-            Some(candidate(
-                snapshot,
-                overlay,
-                root,
-                anchor.cmp.clone(),
-                anchor.found_by,
-                0.0,
-            ))
+    let settings = heuristic::settings_overlay(snapshot).map(|overlay| {
+        let root = walk::tighten(snapshot, overlay);
+        candidate(
+            snapshot,
+            overlay,
+            root,
+            anchor.cmp.clone(),
+            anchor.found_by,
+            0.0,
+        )
+    });
+    let mut found = [
+        anchored_dialog(snapshot, anchor),
+        find_dialog(snapshot),
+        settings,
+    ]
+    .into_iter()
+    .flatten();
+    let mut best = found.next()?;
+    for other in found {
+        let nested = walk::is_inside(snapshot, other.root, best.root)
+            || walk::is_inside(snapshot, best.root, other.root);
+        if !nested && top_paint(snapshot, other.root) > top_paint(snapshot, best.root) {
+            best = other;
         }
     }
+    Some(best)
 }
 
 /// The innermost box of the anchor that still shows something, narrowed down again.

@@ -536,3 +536,169 @@ fn fixed_footer_bar_with_cookie_links_is_not_a_consent_dialog() {
     let snap = b.build();
     assert_eq!(find_dialog(&snap), None);
 }
+
+/// What a dialog shows in one snapshot of the page; every snapshot of one page is built the
+/// same way, so its nodes keep their backend ids, as in a live page.
+#[derive(Clone, Copy, PartialEq)]
+enum Showing {
+    FirstLayer,
+    SettingsLayer,
+    Nothing,
+}
+
+/// A bottom bar (`role=dialog`) whose first layer speaks of cookies and whose settings layer,
+/// in the same bar, does not; in a transparent fixed wrapper when `wrapped`. Returns the
+/// snapshot, the bar and its two layers.
+fn layered_bar(showing: Showing, wrapped: bool) -> (DomSnapshot, usize, [usize; 2]) {
+    let mut b = SnapshotBuilder::new("https://example.org/");
+    page_with_article(&mut b);
+    let body = b.body();
+    let bar = b.el(body, "div", &[], BAR);
+    b.fixed(bar, 1000);
+    if wrapped {
+        b.style(bar, |s| s.background_color = "rgba(0, 0, 0, 0)".into());
+    } else {
+        b.attr(bar, "role", "dialog");
+    }
+    let first = b.div(bar, BAR);
+    let second = b.div(bar, BAR);
+    if wrapped {
+        for layer in [first, second] {
+            b.style(layer, |s| s.background_color = "rgb(255, 255, 255)".into());
+        }
+    }
+    fill(
+        &mut b,
+        first,
+        BAR,
+        "We and our partners use cookies to measure visits and to show you relevant advertising.",
+        &["Accept all", "Settings"],
+    );
+    let p = b.el(second, "p", &[], [20.0, 660.0, 400.0, 20.0]);
+    b.text(p, "Privacy settings");
+    for (i, purpose) in ["Necessary", "Statistics", "Marketing"]
+        .into_iter()
+        .enumerate()
+    {
+        let x = 20.0 + i as f64 * 200.0;
+        let label = b.el(second, "label", &[], [x, 690.0, 180.0, 30.0]);
+        b.checkbox(label, i == 0, [x, 695.0, 20.0, 20.0]);
+        b.text(label, purpose);
+    }
+    b.button(second, "Reject all", [20.0, 740.0, 160.0, 40.0]);
+    b.button(second, "Save choices", [200.0, 740.0, 160.0, 40.0]);
+    match showing {
+        Showing::FirstLayer => b.unrendered(second),
+        Showing::SettingsLayer => b.unrendered(first),
+        Showing::Nothing => b.unrendered(bar),
+    }
+    (b.build(), bar, [first, second])
+}
+
+#[test]
+fn a_settings_layer_switched_in_place_is_followed_though_it_says_no_cookie_word() {
+    let (before, bar, _) = layered_bar(Showing::FirstLayer, false);
+    let first = find_dialog(&before).expect("the first layer");
+    assert_eq!((first.root, first.container), (bar, bar));
+    let anchor = DialogAnchor::new(&before, &first);
+
+    let (after, bar, _) = layered_bar(Showing::SettingsLayer, false);
+    assert_eq!(
+        find_dialog(&after),
+        None,
+        "no consent words on the settings layer"
+    );
+    let layer = find_layer(&after, &anchor).expect("the settings layer");
+    assert_eq!(layer.root, bar);
+    assert_eq!(layer.found_by, "heuristic");
+
+    let (gone, _, _) = layered_bar(Showing::Nothing, false);
+    assert_eq!(find_layer(&gone, &anchor), None);
+}
+
+#[test]
+fn a_layer_replaced_inside_a_transparent_wrapper_is_followed() {
+    let (before, wrapper, [first_layer, _]) = layered_bar(Showing::FirstLayer, true);
+    let first = find_dialog(&before).expect("the first layer");
+    assert_eq!((first.root, first.container), (first_layer, wrapper));
+    let anchor = DialogAnchor::new(&before, &first);
+
+    let (after, _, [_, second_layer]) = layered_bar(Showing::SettingsLayer, true);
+    let layer = find_layer(&after, &anchor).expect("the settings layer");
+    assert_eq!(layer.root, second_layer);
+}
+
+#[test]
+fn a_settings_overlay_that_replaced_the_banner_is_followed() {
+    let banner_page = |banner_shows: bool| {
+        let mut b = SnapshotBuilder::new("https://example.org/");
+        page_with_article(&mut b);
+        let body = b.body();
+        let banner = overlay(
+            &mut b,
+            body,
+            BAR,
+            "We use cookies for statistics and advertising.",
+            &["Accept all", "Settings"],
+        );
+        let settings = b.el(body, "div", &[("role", "dialog")], MODAL);
+        b.fixed(settings, 100_000);
+        let p = b.el(settings, "p", &[], [360.0, 170.0, 560.0, 40.0]);
+        b.text(p, "Your privacy choices");
+        for (i, purpose) in ["Analytics", "Advertising"].into_iter().enumerate() {
+            let y = 220.0 + i as f64 * 40.0;
+            let row = b.el(settings, "label", &[], [360.0, y, 560.0, 30.0]);
+            b.text(row, purpose);
+            b.checkbox(row, true, [880.0, y, 20.0, 20.0]);
+        }
+        b.button(settings, "Save", [360.0, 480.0, 160.0, 40.0]);
+        b.unrendered(if banner_shows { settings } else { banner });
+        (b.build(), banner, settings)
+    };
+    let (before, banner, _) = banner_page(true);
+    let first = find_dialog(&before).expect("the banner");
+    assert_eq!(first.root, banner);
+    let anchor = DialogAnchor::new(&before, &first);
+    let (after, _, settings) = banner_page(false);
+    assert_eq!(find_dialog(&after), None);
+    assert_eq!(find_layer(&after, &anchor).map(|d| d.root), Some(settings));
+}
+
+#[test]
+fn a_settings_modal_painted_over_the_banner_wins_over_the_banner() {
+    let mut b = SnapshotBuilder::new("https://example.no/");
+    page_with_article(&mut b);
+    let body = b.body();
+    let banner = overlay(
+        &mut b,
+        body,
+        BAR,
+        "Vi bruker informasjonskapsler for statistikk og annonser.",
+        &["Godta alle", "Innstillinger"],
+    );
+    let before = b.build();
+    let first = find_dialog(&before).expect("the banner");
+    assert_eq!(first.root, banner);
+    let anchor = DialogAnchor::new(&before, &first);
+
+    let mut b = SnapshotBuilder::new("https://example.no/");
+    page_with_article(&mut b);
+    let body = b.body();
+    overlay(
+        &mut b,
+        body,
+        BAR,
+        "Vi bruker informasjonskapsler for statistikk og annonser.",
+        &["Godta alle", "Innstillinger"],
+    );
+    let settings = b.el(body, "div", &[("role", "dialog")], MODAL);
+    b.fixed(settings, 100_000);
+    let p = b.el(settings, "p", &[], [360.0, 170.0, 560.0, 40.0]);
+    b.text(p, "Personvern: velg formål");
+    let row = b.el(settings, "label", &[], [360.0, 220.0, 560.0, 30.0]);
+    b.text(row, "Statistikk");
+    b.checkbox(row, false, [880.0, 220.0, 20.0, 20.0]);
+    b.button(settings, "Lagre valg", [360.0, 480.0, 160.0, 40.0]);
+    let after = b.build();
+    assert_eq!(find_layer(&after, &anchor).map(|d| d.root), Some(settings));
+}

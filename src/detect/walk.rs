@@ -123,6 +123,30 @@ pub fn visible_text(
     skip: &HashSet<usize>,
     max_chars: usize,
 ) -> String {
+    collect_text(snapshot, root, skip, max_chars, false)
+}
+
+/// The first line of the visible text under `root`: its text up to the first block-level
+/// element that follows some text. A purpose's title, without the description set below it
+/// ("Statistics" of `<label>Statistics<small style="display:block">Counting visits…`).
+pub fn first_line(snapshot: &DomSnapshot, root: usize, max_chars: usize) -> String {
+    collect_text(snapshot, root, &HashSet::new(), max_chars, true)
+}
+
+fn is_block_level(n: &DomNode) -> bool {
+    matches!(
+        n.style.display.as_str(),
+        "block" | "flex" | "grid" | "list-item" | "table" | "flow-root" | "table-row"
+    )
+}
+
+fn collect_text(
+    snapshot: &DomSnapshot,
+    root: usize,
+    skip: &HashSet<usize>,
+    max_chars: usize,
+    first_line_only: bool,
+) -> String {
     let mut out = String::new();
     let mut chars = 0usize;
     let mut visited = 0usize;
@@ -144,6 +168,11 @@ pub fn visible_text(
                     || matches!(n.tag.as_str(), "script" | "style" | "noscript" | "template") =>
             {
                 continue;
+            }
+            NodeKind::Element
+                if first_line_only && id != root && !out.is_empty() && is_block_level(n) =>
+            {
+                break;
             }
             NodeKind::Text => {
                 if let Some(t) = n.text.as_deref().filter(|_| text_is_rendered(snapshot, n)) {
@@ -242,9 +271,13 @@ struct Content {
 
 fn content_of(snapshot: &DomSnapshot, id: usize) -> Content {
     const TEXT_BUDGET: usize = 20_000;
+    // Rendered controls only: a layer that is not open (no layout box) holds none yet.
     let controls = subtree(snapshot, id, MAX_WALK_NODES)
         .into_iter()
-        .filter(|&d| node(snapshot, d).is_some_and(|n| is_interactive(n) && !hides_subtree(n)))
+        .filter(|&d| {
+            node(snapshot, d)
+                .is_some_and(|n| is_interactive(n) && n.bbox.is_some() && !hides_subtree(n))
+        })
         .count();
     Content {
         text: text_len(snapshot, id, TEXT_BUDGET),
@@ -341,6 +374,33 @@ mod tests {
             "Shown words"
         );
         assert_eq!(visible_text(&snap, body, &HashSet::new(), 5), "Shown");
+    }
+
+    #[test]
+    fn the_first_line_ends_at_the_first_block_after_some_text() {
+        let mut b = SnapshotBuilder::new("https://example.org/");
+        let body = b.body();
+        let label = b.el(body, "label", &[], [0.0, 0.0, 300.0, 40.0]);
+        b.style(label, |s| s.display = "inline".into());
+        let title = b.el(label, "span", &[], [0.0, 0.0, 100.0, 20.0]);
+        b.style(title, |s| s.display = "inline".into());
+        b.text(title, "Statistics");
+        b.text(label, "(optional)");
+        let description = b.el(label, "small", &[], [0.0, 20.0, 300.0, 20.0]);
+        b.text(description, "Counting visits.");
+        // A block that comes first, before any text, is the first line itself.
+        let card = b.div(body, [0.0, 50.0, 300.0, 60.0]);
+        let heading = b.div(card, [0.0, 50.0, 300.0, 20.0]);
+        b.text(heading, "Marketing");
+        let more = b.div(card, [0.0, 70.0, 300.0, 40.0]);
+        b.text(more, "Advertising by our partners.");
+        let snap = b.build();
+        assert_eq!(first_line(&snap, label, 100), "Statistics (optional)");
+        assert_eq!(
+            visible_text(&snap, label, &HashSet::new(), 100),
+            "Statistics (optional) Counting visits."
+        );
+        assert_eq!(first_line(&snap, card, 100), "Marketing");
     }
 
     #[test]

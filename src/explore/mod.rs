@@ -618,6 +618,60 @@ fn failed_path(steps: Vec<ClickStep>, failure: &str) -> ClickPath {
 mod tests {
     use super::*;
 
+    fn checkbox(label: &str, checked: bool, layer: u32) -> Checkbox {
+        Checkbox {
+            label: label.into(),
+            checked,
+            disabled: false,
+            layer,
+        }
+    }
+
+    #[test]
+    fn deeper_checkboxes_are_added_once_after_the_first_layers() {
+        let mut banner = Banner {
+            cmp: None,
+            text: String::new(),
+            language: None,
+            bbox: Default::default(),
+            frame_url: None,
+            screenshot: None,
+            buttons: Vec::new(),
+            checkboxes: vec![checkbox("Statistics", false, 1)],
+            annotated_screenshot: None,
+            shadow_root: None,
+            found_by: None,
+            appeared_after_ms: None,
+        };
+        let layer_two = vec![
+            checkbox("Statistics", true, 2),
+            checkbox("Marketing", true, 2),
+        ];
+        let accept = Explored::default();
+        let reject = Explored {
+            deeper_checkboxes: layer_two.clone(),
+            ..Explored::default()
+        };
+        let again = Explored {
+            deeper_checkboxes: layer_two,
+            ..Explored::default()
+        };
+        add_deeper_checkboxes(&mut banner, [&accept, &reject, &again]);
+        let got: Vec<(&str, bool, u32)> = banner
+            .checkboxes
+            .iter()
+            .map(|c| (c.label.as_str(), c.checked, c.layer))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Statistics", false, 1),
+                ("Statistics", true, 2),
+                ("Marketing", true, 2)
+            ]
+        );
+    }
+
     #[test]
     fn changed_entries_are_new_or_different() {
         let before = BTreeMap::from([

@@ -65,7 +65,7 @@ fn visible_region(dialog: &BBox, snapshot: &DomSnapshot) -> Option<BBox> {
     let y0 = (dialog.y - MARGIN_CSS).max(0.0);
     let x1 = (dialog.x + dialog.width + MARGIN_CSS).min(snapshot.viewport_width);
     let y1 = (dialog.y + dialog.height + MARGIN_CSS).min(snapshot.viewport_height);
-    (x1 - x0 >= 1.0 && y1 - y0 >= 1.0).then(|| BBox {
+    (x1 - x0 >= 1.0 && y1 - y0 >= 1.0).then_some(BBox {
         x: x0,
         y: y0,
         width: x1 - x0,

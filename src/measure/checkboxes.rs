@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use super::buttons::{clean_label, IdIndex, MAX_LABEL_CHARS};
 use crate::detect::walk::{
-    self, has_box, hidden_visibility, hides_subtree, is_visible, node, visible_text, MAX_WALK_NODES,
+    self, first_line, has_box, hidden_visibility, hides_subtree, is_visible, node, MAX_WALK_NODES,
 };
 use crate::model::Checkbox;
 use crate::visit::dom::{DomNode, DomSnapshot, NodeKind};
@@ -19,7 +19,7 @@ use crate::visit::dom::{DomNode, DomSnapshot, NodeKind};
 pub const MAX_CHECKBOXES: usize = 300;
 /// How many ancestors up a label is looked for, and a shown row for a hidden input.
 const ROW_DEPTH: usize = 4;
-/// A row's text longer than this is a description, not a label: its first line is taken.
+/// A row's first line is cut to this: a label, not a description.
 const SHORT_LABEL_CHARS: usize = 80;
 
 /// A checkbox or switch found in the dialog.
@@ -176,10 +176,6 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    fn text(&self, id: usize, max_chars: usize) -> String {
-        visible_text(self.snapshot, id, &HashSet::new(), max_chars)
-    }
-
     /// The `<label>` of the control: `<label for=id>`, else a `<label>` around it.
     fn label_element(&self, id: usize) -> Option<usize> {
         let n = node(self.snapshot, id)?;
@@ -214,9 +210,9 @@ impl Row<'_> {
             .any(|&t| t != toggle && walk::is_inside(self.snapshot, t, container))
     }
 
-    /// The purpose a toggle is for, as a visitor or a screen reader gets it: its accessible
-    /// name (`aria-labelledby`, `aria-label`, its `<label>`), else the short text of the
-    /// nearest row around it. Never a text beyond its own row.
+    /// The purpose a toggle is for: its accessible name (`aria-labelledby`, `aria-label`, the
+    /// first line of its `<label>`, which leaves out a description set below the title), else
+    /// the first line of the nearest row around it. Never a text beyond its own row.
     fn label(&self, id: usize) -> String {
         let Some(n) = node(self.snapshot, id) else {
             return String::new();
@@ -236,33 +232,16 @@ impl Row<'_> {
             return l;
         }
         if let Some(label) = self.label_element(id) {
-            let t = self.text(label, MAX_LABEL_CHARS);
+            let t = first_line(self.snapshot, label, MAX_LABEL_CHARS);
             if !t.is_empty() {
                 return t;
             }
         }
         self.ancestors_in_row(id)
             .into_iter()
-            .find_map(|row| self.short_text(row))
+            .map(|row| first_line(self.snapshot, row, SHORT_LABEL_CHARS))
+            .find(|t| !t.is_empty())
             .unwrap_or_default()
-    }
-
-    /// A row's text when it is short; else the text of its first element that says
-    /// something (a purpose's title above its description); else the row's first words.
-    fn short_text(&self, row: usize) -> Option<String> {
-        let all = self.text(row, SHORT_LABEL_CHARS + 1);
-        if all.is_empty() {
-            return None;
-        }
-        if all.chars().count() <= SHORT_LABEL_CHARS {
-            return Some(all);
-        }
-        let first = walk::subtree(self.snapshot, row, 2_000)
-            .into_iter()
-            .filter(|&d| walk::is_element(self.snapshot, d))
-            .map(|d| self.text(d, SHORT_LABEL_CHARS + 1))
-            .find(|t| !t.is_empty() && t.chars().count() <= SHORT_LABEL_CHARS);
-        Some(first.unwrap_or_else(|| all.chars().take(SHORT_LABEL_CHARS).collect()))
     }
 
     /// Where to click: the control when it shows itself; else (a hidden input behind a painted

@@ -266,8 +266,8 @@ impl Crawler {
     }
 
     /// Evaluates a batch of sites with this crawler's browsers (deadlines, retries and
-    /// recycling as in a crawl) and returns one dict per site: `url`, `report_json`,
-    /// `attempts`, and the screenshots `page_png`, `banner_png`, `annotated_png` (bytes or
+    /// recycling as in a crawl) and returns one dict per site: `url`, `status` (`"ok"` or
+    /// `"error"`), `report_json`, `attempts`, and the screenshots `page_png`, `banner_png`, `annotated_png` (bytes or
     /// `None`), in the order the sites finished.
     #[pyo3(signature = (urls, *, on_progress = None))]
     fn evaluate_batch<'py>(
@@ -334,6 +334,7 @@ fn batch_row<'py>(
     let bytes = |png: &Option<Vec<u8>>| png.as_deref().map(|b| PyBytes::new(py, b));
     let row = PyDict::new(py);
     row.set_item("url", &evaluation.report.url)?;
+    row.set_item("status", to_python(py, &evaluation.report.status)?)?;
     row.set_item("report_json", report_json)?;
     row.set_item("attempts", attempts)?;
     row.set_item("page_png", bytes(&evaluation.screenshots.page))?;

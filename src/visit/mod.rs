@@ -46,8 +46,16 @@ pub struct Loaded {
     pub load_fired: bool,
 }
 
-/// Navigates the context's page to `url` and waits for `load`. A navigation that fails at the
-/// network level is an error of its kind; an HTTP error page is a page like any other.
+/// Navigates the context's page to `url` and waits for `load`, at most `timeout_ms` in all.
+///
+/// A navigation that fails at the network level is an error of its kind; an HTTP error page is
+/// a page like any other. A page that commits but never fires `load` (a hanging image, a
+/// slow-loris server, a script that keeps navigating) is observed as far as it got:
+/// [`Loaded::load_fired`] is false. Only a navigation that commits nothing within the time is a
+/// timeout.
+///
+/// chromiumoxide answers `Page.navigate` only after `load`, so the answer is not waited for:
+/// the recorder's events say when the document committed, failed, or its renderer crashed.
 pub async fn navigate(
     context: &Context,
     recorder: &Recorder,
@@ -55,21 +63,46 @@ pub async fn navigate(
     options: &VisitOptions,
 ) -> Result<Loaded> {
     let started = Instant::now();
-    let loads_before = recorder.load_events();
-    let navigate = context.page.execute(NavigateParams::new(url));
-    let answer = tokio::time::timeout(Duration::from_millis(options.timeout_ms), navigate)
-        .await
-        .map_err(|_| Error::Timeout {
-            what: format!("loading {url}"),
-            timeout_ms: options.timeout_ms,
-        })??
-        .result;
-    if let Some(error_text) = answer.error_text.filter(|e| !e.is_empty()) {
-        // ERR_ABORTED with a committed download is not a page: say so plainly.
-        return Err(Error::from_net_error(url, &error_text));
-    }
-    let main_frame_id = answer.frame_id.as_ref().to_string();
     let deadline = started + Duration::from_millis(options.timeout_ms);
+    let loads_before = recorder.load_events();
+    let commits_before = recorder.commits();
+    let requests_before = recorder.request_count();
+    let main_frame_id = main_frame_id(&context.page).await;
+    let navigate = context.page.execute(NavigateParams::new(url));
+    tokio::pin!(navigate);
+    // Until the document commits: the answer, a failed document request, or a crash.
+    loop {
+        if recorder.crashed() {
+            return Err(Error::RendererCrashed);
+        }
+        if recorder.commits() > commits_before {
+            break;
+        }
+        if let Some((_, error_text, status, mime_type)) =
+            recorder.failed_main_document(&main_frame_id, requests_before)
+        {
+            return Err(not_a_page(url, &error_text, status, mime_type.as_deref()));
+        }
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(Error::Timeout {
+                what: format!("loading {url}"),
+                timeout_ms: options.timeout_ms,
+            });
+        }
+        let tick = tokio::time::sleep(remaining.min(Duration::from_millis(25)));
+        tokio::select! {
+            answer = &mut navigate => {
+                // chromiumoxide answers after `load`, or with the error of a failed navigation.
+                let answer = answer?.result;
+                if let Some(error_text) = answer.error_text.filter(|e| !e.is_empty()) {
+                    return Err(Error::from_net_error(url, &error_text));
+                }
+                return Ok(Loaded { main_frame_id, load_fired: true });
+            }
+            () = tick => {}
+        }
+    }
     let mut load_fired = false;
     while Instant::now() < deadline {
         if recorder.crashed() {
@@ -85,6 +118,32 @@ pub async fn navigate(
         main_frame_id,
         load_fired,
     })
+}
+
+/// The id of the page's top-level frame (which is its target id in Chromium).
+async fn main_frame_id(page: &chromiumoxide::Page) -> String {
+    match page.mainframe().await {
+        Ok(Some(frame_id)) => frame_id.as_ref().to_string(),
+        _ => page.target_id().as_ref().to_string(),
+    }
+}
+
+/// The error for a top-level document request that failed before anything committed.
+/// `net::ERR_ABORTED` there means Chromium decided the response is not a page to show: a
+/// download (an attachment, a type it does not render) or a response without content (204).
+fn not_a_page(url: &str, error_text: &str, status: Option<u16>, mime_type: Option<&str>) -> Error {
+    if error_text.contains("ERR_ABORTED") {
+        let status = status.map_or_else(|| "no status".to_string(), |s| format!("HTTP {s}"));
+        let mime_type = mime_type.filter(|m| !m.is_empty()).unwrap_or("no type");
+        return Error::Navigation {
+            url: url.to_string(),
+            message: format!(
+                "{error_text}: the response ({status}, {mime_type}) is not a page \
+                 (a download, or no content)"
+            ),
+        };
+    }
+    Error::from_net_error(url, error_text)
 }
 
 /// Waits until the network is quiet (at most two requests in flight for `idle_ms`), or
@@ -179,6 +238,19 @@ pub async fn first_visit(
     recorder.set_step(Step::Load);
     let loaded = navigate(context, &recorder, url, options).await?;
     settle(&recorder, options).await?;
+    // A script that never yields (an infinite loop) leaves nothing to observe: every read
+    // would wait out its own timeout. One quick question finds out.
+    if !page::responds(&context.page).await {
+        if recorder.crashed() {
+            return Err(Error::RendererCrashed);
+        }
+        return Err(Error::Timeout {
+            what: format!(
+                "{url}: the page's main thread (a script that never yields)"
+            ),
+            timeout_ms: page::RESPONSIVE_TIMEOUT_MS,
+        });
+    }
     let main_document = recorder.main_document(&loaded.main_frame_id);
     let final_url = page::current_url(&context.page)
         .await

@@ -5,41 +5,88 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chromiumoxide::cdp::browser_protocol::page::{
-    CaptureScreenshotFormat, CaptureScreenshotParams, Viewport as ClipViewport,
+    CaptureScreenshotFormat, CaptureScreenshotParams, CreateIsolatedWorldParams, FrameId,
+    Viewport as ClipViewport,
 };
-use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+use chromiumoxide::cdp::js_protocol::runtime::{EvaluateParams, ExecutionContextId};
 use chromiumoxide::Page;
 
 use crate::error::{Error, Result};
 use crate::model::BBox;
 
 const READ_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a page may take to answer "are you there?" before it counts as hung.
+pub const RESPONSIVE_TIMEOUT_MS: u64 = 2_000;
+/// The name of the JavaScript world the reads run in (it shows in DevTools' context list).
+const WORLD_NAME: &str = "consentlens";
 
-/// Evaluates an expression and returns its value as JSON, or `None` if it failed or took too long.
+/// Evaluates an expression in an isolated world of the top-level frame and returns its value
+/// as JSON, or `None` if it failed or took too long.
+///
+/// The isolated world has its own globals and DOM wrappers, as an extension's content script
+/// does: a page that replaces `String.prototype.slice`, `JSON`, `Storage.prototype.getItem` or
+/// the `document.title` getter cannot change what these reads see or make them unbounded.
 pub async fn evaluate_json(page: &Page, expression: &str) -> Option<serde_json::Value> {
-    evaluate(page, expression, false).await
+    tokio::time::timeout(READ_TIMEOUT, async {
+        let context = isolated_world(page).await?;
+        evaluate(page, expression, false, Some(context)).await
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
-/// Like [`evaluate_json`], for an expression that gives a promise: its resolved value.
+/// Like [`evaluate_json`], for an expression that gives a promise: its resolved value. It runs
+/// in the page's own world, for reading what the page's scripts provide (`__tcfapi`); the page
+/// decides what such a read returns, so its callers must bound what they keep.
 pub async fn evaluate_json_awaiting(page: &Page, expression: &str) -> Option<serde_json::Value> {
-    evaluate(page, expression, true).await
+    tokio::time::timeout(READ_TIMEOUT, evaluate(page, expression, true, None))
+        .await
+        .ok()
+        .flatten()
 }
 
-async fn evaluate(page: &Page, expression: &str, await_promise: bool) -> Option<serde_json::Value> {
-    let params = EvaluateParams::builder()
+/// Whether the page's main thread answers within [`RESPONSIVE_TIMEOUT_MS`]; false for a page
+/// stuck in a script that never yields.
+pub async fn responds(page: &Page) -> bool {
+    let ask = evaluate(page, "1", false, None);
+    matches!(
+        tokio::time::timeout(Duration::from_millis(RESPONSIVE_TIMEOUT_MS), ask).await,
+        Ok(Some(_))
+    )
+}
+
+/// A fresh isolated world in the current document of the top-level frame.
+async fn isolated_world(page: &Page) -> Option<ExecutionContextId> {
+    let frame_id = match page.mainframe().await {
+        Ok(Some(frame_id)) => frame_id,
+        _ => FrameId::new(page.target_id().as_ref()),
+    };
+    let params = CreateIsolatedWorldParams::builder()
+        .frame_id(frame_id)
+        .world_name(WORLD_NAME)
+        .build()
+        .ok()?;
+    Some(page.execute(params).await.ok()?.result.execution_context_id)
+}
+
+async fn evaluate(
+    page: &Page,
+    expression: &str,
+    await_promise: bool,
+    context: Option<ExecutionContextId>,
+) -> Option<serde_json::Value> {
+    let mut params = EvaluateParams::builder()
         .expression(expression)
         .return_by_value(true)
         .await_promise(await_promise)
         .timeout(chromiumoxide::cdp::js_protocol::runtime::TimeDelta::new(
             2_000.0,
-        ))
-        .build()
-        .ok()?;
-    let answer = tokio::time::timeout(READ_TIMEOUT, page.execute(params))
-        .await
-        .ok()?
-        .ok()?
-        .result;
+        ));
+    if let Some(context) = context {
+        params = params.context_id(context);
+    }
+    let answer = page.execute(params.build().ok()?).await.ok()?.result;
     if answer.exception_details.is_some() {
         return None;
     }
@@ -53,11 +100,11 @@ async fn evaluate_string(page: &Page, expression: &str, max_chars: usize) -> Opt
 }
 
 pub async fn current_url(page: &Page) -> Option<String> {
-    evaluate_string(page, "location.href", 8_192).await
+    evaluate_string(page, "String(location.href).slice(0, 8192)", 8_192).await
 }
 
 pub async fn title(page: &Page) -> Option<String> {
-    evaluate_string(page, "document.title", 1_000)
+    evaluate_string(page, "String(document.title).slice(0, 1000)", 1_000)
         .await
         .filter(|t| !t.is_empty())
 }
@@ -72,26 +119,29 @@ pub async fn visible_text(page: &Page) -> Option<String> {
     .await
 }
 
-/// localStorage of the top-level origin: at most 500 entries of at most 4 KiB each.
+/// localStorage of the top-level origin: at most 500 entries, keys cut at 1 KiB and values at
+/// 4 KiB. Read as pairs, so that a key such as `__proto__` is an entry like any other.
 pub async fn local_storage(page: &Page) -> BTreeMap<String, String> {
     const READ: &str = r#"(() => { try {
-        const out = {};
+        const out = [];
         const n = Math.min(localStorage.length, 500);
         for (let i = 0; i < n; i++) {
             const k = localStorage.key(i);
-            out[String(k)] = String(localStorage.getItem(k)).slice(0, 4096);
+            out.push([String(k).slice(0, 1024), String(localStorage.getItem(k)).slice(0, 4096)]);
         }
         return out;
-    } catch (e) { return {}; } })()"#;
-    evaluate_json(page, READ)
-        .await
-        .and_then(|v| v.as_object().cloned())
-        .map(|map| {
-            map.into_iter()
-                .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
-                .collect()
+    } catch (e) { return []; } })()"#;
+    let Some(serde_json::Value::Array(pairs)) = evaluate_json(page, READ).await else {
+        return BTreeMap::new();
+    };
+    pairs
+        .iter()
+        .filter_map(|pair| {
+            let key = pair.get(0)?.as_str()?;
+            let value = pair.get(1)?.as_str()?;
+            Some((key.to_string(), value.to_string()))
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 /// A PNG of the viewport.

@@ -18,7 +18,8 @@ use chromiumoxide::cdp::browser_protocol::network::{
     GetRequestPostDataParams, Headers, RequestId,
 };
 use chromiumoxide::cdp::browser_protocol::page::{
-    DialogType, EventJavascriptDialogOpening, EventLoadEventFired, HandleJavaScriptDialogParams,
+    DialogType, EventFrameNavigated, EventJavascriptDialogOpening, EventLoadEventFired,
+    HandleJavaScriptDialogParams,
 };
 use chromiumoxide::cdp::js_protocol::runtime::EventExceptionThrown;
 use chromiumoxide::Page;
@@ -54,6 +55,8 @@ struct State {
     in_flight: usize,
     last_activity: Option<Instant>,
     load_events: usize,
+    /// Documents committed in the top-level frame (error pages not counted).
+    commits: usize,
     crashed: bool,
     dropped_requests: usize,
 }
@@ -84,6 +87,7 @@ enum Event {
     WsSent(Arc<EventWebSocketFrameSent>),
     Dialog(Arc<EventJavascriptDialogOpening>),
     Load,
+    Committed(Arc<EventFrameNavigated>),
     Crashed,
     PageError(String),
 }
@@ -160,6 +164,12 @@ impl Recorder {
                 .boxed(),
         );
         events.push(
+            page.event_listener::<EventFrameNavigated>()
+                .await?
+                .map(Event::Committed)
+                .boxed(),
+        );
+        events.push(
             page.event_listener::<EventTargetCrashed>()
                 .await?
                 .map(|_| Event::Crashed)
@@ -207,6 +217,33 @@ impl Recorder {
 
     pub fn crashed(&self) -> bool {
         self.lock().crashed
+    }
+
+    /// How many documents the top-level frame has committed so far (Chromium's error pages,
+    /// `chrome-error://`, are not counted: they stand for a failed navigation).
+    pub fn commits(&self) -> usize {
+        self.lock().commits
+    }
+
+    /// The first failed top-level document request among those recorded after the first
+    /// `since` requests: `(url, error text, HTTP status, MIME type)`.
+    pub fn failed_main_document(
+        &self,
+        main_frame_id: &str,
+        since: usize,
+    ) -> Option<(String, String, Option<u16>, Option<String>)> {
+        let state = self.lock();
+        state.requests.get(since..)?.iter().find_map(|r| {
+            let is_main_document = r.request.resource_type == "document"
+                && r.frame_id.as_deref() == Some(main_frame_id);
+            let failure = r.request.failure.as_ref().filter(|_| is_main_document)?;
+            Some((
+                r.request.url.clone(),
+                failure.clone(),
+                r.request.status,
+                r.request.mime_type.clone(),
+            ))
+        })
     }
 
     pub fn request_count(&self) -> usize {
@@ -403,6 +440,12 @@ impl State {
                 if self.page_errors.len() < MAX_PAGE_ERRORS {
                     truncate_at_char_boundary(&mut text, MAX_PAGE_ERROR_CHARS);
                     self.page_errors.push(text);
+                }
+            }
+            Event::Committed(e) => {
+                let is_top = e.frame.parent_id.is_none();
+                if is_top && !e.frame.url.starts_with("chrome-error:") {
+                    self.commits += 1;
                 }
             }
             Event::Crashed => self.crashed = true,

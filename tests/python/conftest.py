@@ -70,3 +70,49 @@ def chromium_processes() -> set[int]:
         ["pgrep", "-f", "consentlens-chromium-"], capture_output=True, text=True, check=False
     ).stdout
     return {int(pid) for pid in out.split()} - {os.getpid()}
+
+
+@pytest.fixture(scope="session")
+def quick_crawl(chrome_args: list[str]) -> dict:
+    """Options of ``consentlens.crawl`` for tests that need results, not click paths: the
+    fixture web, a short settle, no wait for late dialogs, no exploring, no progress bar."""
+    return {
+        "chrome_args": chrome_args,
+        "settle_s": 1.0,
+        "banner_wait_s": 0.0,
+        "explore": False,
+        "timeout_s": 20.0,
+        "progress": False,
+    }
+
+
+def processes_with_environment(name: str, value: str) -> set[int]:
+    """PIDs of the live processes whose environment holds ``name=value``. Give a command a
+    marker of its own this way, and its Chromiums (which inherit the environment, helpers
+    included) can be found even after the command itself was killed."""
+    needle = f"{name}={value}".encode()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environment = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+        if state != "Z" and needle in environment.split(b"\0"):
+            found.add(int(entry.name))
+    return found
+
+
+def chromiums_with_environment(name: str, value: str) -> set[int]:
+    """The Chromium processes (browser and helpers) among :func:`processes_with_environment`."""
+    found = set()
+    for pid in processes_with_environment(name, value):
+        try:
+            program = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
+        except OSError:
+            continue
+        if b"chrom" in Path(program.decode(errors="replace")).name.encode():
+            found.add(pid)
+    return found
