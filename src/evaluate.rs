@@ -207,6 +207,10 @@ async fn explore_answers(
         explore(browser, url, Goal::Reject, &explore_options),
     );
     let (accept, reject) = (accept?, reject?);
+    // Purpose switches of the settings layers count too (pre-ticked boxes on layer 2).
+    if let Some(banner) = report.banner.as_mut() {
+        crate::explore::add_deeper_checkboxes(banner, [&accept, &reject]);
+    }
     report.click_paths = Some(ClickPaths {
         accept: accept.path,
         reject: reject.path,

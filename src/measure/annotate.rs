@@ -82,70 +82,169 @@ pub fn annotation_text(role: ButtonRole, text_contrast: Option<f64>) -> String {
 }
 
 /// The dialog's screenshot with each button's box drawn in its role's colour and, when a font
-/// is found, a label "role · ratio:1" above it.
+/// is found, a label "role · ratio:1" on a tab beside it, placed where it covers neither
+/// another button nor another label.
 pub fn annotate(shot: &PageShot, banner: &Banner) -> RgbaImage {
     let region = dialog_region(shot, &banner.bbox);
     let mut canvas = dialog_screenshot(shot, &banner.bbox);
-    let thickness = (shot.scale.round().clamp(1.0, 4.0) as i32).max(2);
-    for button in &banner.buttons {
-        let Some(r) = shot.pixel_rect(&button.bbox) else {
-            continue;
-        };
+    let thickness = (shot.scale.round().clamp(1.0, 4.0) as i64).max(2);
+    // Each button's box in the canvas's pixels.
+    let boxes: Vec<(&crate::model::Button, Area)> = banner
+        .buttons
+        .iter()
+        .filter_map(|button| {
+            let r = shot.pixel_rect(&button.bbox)?;
+            let area = Area {
+                x: i64::from(r.x0) - i64::from(region.x0),
+                y: i64::from(r.y0) - i64::from(region.y0),
+                w: i64::from(r.width()),
+                h: i64::from(r.height()),
+            };
+            Some((button, area))
+        })
+        .collect();
+    for (button, area) in &boxes {
         let colour = role_colour(button.role);
-        let x = i64::from(r.x0) - i64::from(region.x0);
-        let y = i64::from(r.y0) - i64::from(region.y0);
         for t in 0..thickness {
-            let (w, h) = (
-                i64::from(r.width()) - 2 * i64::from(t),
-                i64::from(r.height()) - 2 * i64::from(t),
-            );
-            if w <= 0 || h <= 0 {
+            let ring = area.shrunk(t);
+            if ring.w <= 0 || ring.h <= 0 {
                 break;
             }
-            if let Some(rect) = rect_at(x + i64::from(t), y + i64::from(t), w, h) {
+            if let Some(rect) = ring.rect() {
                 draw_hollow_rect_mut(&mut canvas, rect, colour);
             }
         }
-        if let Some(font) = label_font() {
-            let text = annotation_text(button.role, button.text_contrast);
-            let size = (LABEL_CSS_PX * shot.scale).clamp(8.0, 64.0) as f32;
-            draw_label(&mut canvas, font, size, &text, x, y, colour);
-        }
+    }
+    let Some(font) = label_font() else {
+        return canvas;
+    };
+    let size = (LABEL_CSS_PX * shot.scale).clamp(8.0, 64.0) as f32;
+    let bounds = (i64::from(canvas.width()), i64::from(canvas.height()));
+    let mut tabs: Vec<Area> = Vec::new();
+    for (i, (button, area)) in boxes.iter().enumerate() {
+        let text = annotation_text(button.role, button.text_contrast);
+        let (w, h) = tab_size(font, size, &text);
+        let others: Vec<Area> = boxes
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, (_, a))| *a)
+            .chain(tabs.iter().copied())
+            .collect();
+        let tab = place_tab(*area, w, h, bounds, &others);
+        draw_tab(
+            &mut canvas,
+            font,
+            size,
+            &text,
+            tab,
+            role_colour(button.role),
+        );
+        tabs.push(tab);
     }
     canvas
 }
 
-fn rect_at(x: i64, y: i64, w: i64, h: i64) -> Option<Rect> {
-    let to_i32 = |v: i64| i32::try_from(v).ok();
-    let to_u32 = |v: i64| u32::try_from(v).ok().filter(|v| *v > 0);
-    Some(Rect::at(to_i32(x)?, to_i32(y)?).of_size(to_u32(w)?, to_u32(h)?))
-}
-
-/// White text on a tab of the role's colour, just above the box (inside it when the box
-/// touches the top of the image).
-fn draw_label(
-    canvas: &mut RgbaImage,
-    font: &FontVec,
-    size: f32,
-    text: &str,
+/// A rectangle of canvas pixels (may reach outside the canvas).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Area {
     x: i64,
     y: i64,
-    colour: Rgba<u8>,
-) {
+    w: i64,
+    h: i64,
+}
+
+impl Area {
+    fn overlaps(&self, other: &Area) -> bool {
+        self.x < other.x + other.w
+            && other.x < self.x + self.w
+            && self.y < other.y + other.h
+            && other.y < self.y + self.h
+    }
+
+    fn inside(&self, (width, height): (i64, i64)) -> bool {
+        self.x >= 0 && self.y >= 0 && self.x + self.w <= width && self.y + self.h <= height
+    }
+
+    fn shrunk(&self, by: i64) -> Area {
+        Area {
+            x: self.x + by,
+            y: self.y + by,
+            w: self.w - 2 * by,
+            h: self.h - 2 * by,
+        }
+    }
+
+    fn rect(&self) -> Option<Rect> {
+        let to_i32 = |v: i64| i32::try_from(v).ok();
+        let to_u32 = |v: i64| u32::try_from(v).ok().filter(|v| *v > 0);
+        Some(Rect::at(to_i32(self.x)?, to_i32(self.y)?).of_size(to_u32(self.w)?, to_u32(self.h)?))
+    }
+}
+
+/// Where a `w`×`h` label tab for `button` goes: above it (left-aligned, then right-aligned),
+/// below it, or inside its top-left corner, whichever first lies in the canvas and covers
+/// nothing in `taken`; else the first of those moved into the canvas.
+fn place_tab(button: Area, w: i64, h: i64, bounds: (i64, i64), taken: &[Area]) -> Area {
+    let right = button.x + button.w - w;
+    let spots = [
+        (button.x, button.y - h),
+        (right, button.y - h),
+        (button.x, button.y + button.h),
+        (right, button.y + button.h),
+        (button.x, button.y),
+    ]
+    .map(|(x, y)| Area { x, y, w, h });
+    spots
+        .iter()
+        .find(|s| s.inside(bounds) && !taken.iter().any(|t| t.overlaps(s)))
+        .copied()
+        .unwrap_or_else(|| {
+            let first = spots[0];
+            Area {
+                x: first.x.min(bounds.0 - w).max(0),
+                y: first.y.min(bounds.1 - h).max(0),
+                w,
+                h,
+            }
+        })
+}
+
+/// Padding around a label's text, in pixels, for a font size.
+fn tab_padding(size: f32) -> i64 {
+    (size / 4.0).ceil() as i64
+}
+
+/// Width and height of the tab a label needs.
+fn tab_size(font: &FontVec, size: f32, text: &str) -> (i64, i64) {
     let scaled = font.as_scaled(PxScale::from(size));
-    let pad = (size / 4.0).ceil() as i64;
+    let pad = tab_padding(size);
     let width: f32 = text
         .chars()
         .map(|c| scaled.h_advance(font.glyph_id(c)))
         .sum();
-    let tab_h = (scaled.ascent() - scaled.descent()).ceil() as i64 + 2 * pad;
-    let tab_w = width.ceil() as i64 + 2 * pad;
-    let tab_y = if y - tab_h >= 0 { y - tab_h } else { y };
-    if let Some(tab) = rect_at(x, tab_y, tab_w, tab_h) {
-        draw_filled_rect_mut(canvas, tab, colour);
+    (
+        width.ceil() as i64 + 2 * pad,
+        (scaled.ascent() - scaled.descent()).ceil() as i64 + 2 * pad,
+    )
+}
+
+/// White text on a tab of the role's colour.
+fn draw_tab(
+    canvas: &mut RgbaImage,
+    font: &FontVec,
+    size: f32,
+    text: &str,
+    tab: Area,
+    colour: Rgba<u8>,
+) {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let pad = tab_padding(size);
+    if let Some(rect) = tab.rect() {
+        draw_filled_rect_mut(canvas, rect, colour);
     }
-    let baseline = tab_y as f32 + pad as f32 + scaled.ascent();
-    let mut caret = x as f32 + pad as f32;
+    let baseline = tab.y as f32 + pad as f32 + scaled.ascent();
+    let mut caret = tab.x as f32 + pad as f32;
     let mut previous = None;
     for c in text.chars() {
         let id = font.glyph_id(c);
@@ -268,6 +367,36 @@ mod tests {
         );
         let png = encode_png(&annotated).unwrap();
         assert_eq!(&png[1..4], b"PNG");
+    }
+
+    #[test]
+    fn a_label_tab_covers_no_other_button_and_no_other_label() {
+        let bounds = (1000, 200);
+        let area = |x, y, w, h| Area { x, y, w, h };
+        let decline = area(700, 60, 100, 30);
+        let accept = area(820, 40, 150, 70);
+        // Above the link, left-aligned, the tab would run into the accept button.
+        let tab = place_tab(decline, 180, 30, bounds, &[accept]);
+        assert!(!tab.overlaps(&accept) && tab.inside(bounds), "{tab:?}");
+        assert_eq!((tab.x + tab.w, tab.y), (800, 30), "above, right-aligned");
+        // The second label avoids the first.
+        let second = place_tab(accept, 180, 30, bounds, &[decline, tab]);
+        assert!(
+            !second.overlaps(&tab) && !second.overlaps(&decline),
+            "{second:?}"
+        );
+        // At the top edge with no room above: below the box.
+        let top = area(10, 0, 100, 30);
+        assert_eq!(place_tab(top, 80, 20, bounds, &[]), area(10, 30, 80, 20));
+        // Nowhere free: kept in the canvas all the same.
+        let crowded = place_tab(
+            area(950, 0, 50, 200),
+            120,
+            30,
+            bounds,
+            &[area(0, 0, 1000, 200)],
+        );
+        assert!(crowded.inside(bounds), "{crowded:?}");
     }
 
     #[test]
