@@ -115,7 +115,9 @@ fn draw(look: &ButtonLook, font: Option<&FontVec>) -> RgbaImage {
     let x = (w as f32 * 0.12) as i32;
     let y = ((h as f32 - px) / 2.0) as i32;
     match font {
-        Some(font) => draw_label(&mut image, font, px, x as f32, y as f32, look.label, look.text),
+        Some(font) => draw_label(
+            &mut image, font, px, x as f32, y as f32, look.label, look.text,
+        ),
         None => {
             // Solid strokes the size of letters, a stand-in for text.
             for (i, _) in look.label.chars().enumerate() {
@@ -135,7 +137,15 @@ fn draw(look: &ButtonLook, font: Option<&FontVec>) -> RgbaImage {
 }
 
 /// Draws `text` anti-aliased, each pixel blended by the glyph's coverage, as a browser does.
-fn draw_label(image: &mut RgbaImage, font: &FontVec, px: f32, x: f32, y: f32, text: &str, colour: [u8; 3]) {
+fn draw_label(
+    image: &mut RgbaImage,
+    font: &FontVec,
+    px: f32,
+    x: f32,
+    y: f32,
+    text: &str,
+    colour: [u8; 3],
+) {
     let scaled = font.as_scaled(PxScale::from(px));
     let mut caret = x;
     for c in text.chars() {
@@ -145,14 +155,22 @@ fn draw_label(image: &mut RgbaImage, font: &FontVec, px: f32, x: f32, y: f32, te
         if let Some(outline) = font.outline_glyph(glyph) {
             let bounds = outline.px_bounds();
             outline.draw(|gx, gy, coverage| {
-                let (px_x, px_y) = (bounds.min.x as i64 + i64::from(gx), bounds.min.y as i64 + i64::from(gy));
-                if px_x < 0 || px_y < 0 || px_x >= i64::from(image.width()) || px_y >= i64::from(image.height()) {
+                let (px_x, px_y) = (
+                    bounds.min.x as i64 + i64::from(gx),
+                    bounds.min.y as i64 + i64::from(gy),
+                );
+                if px_x < 0
+                    || px_y < 0
+                    || px_x >= i64::from(image.width())
+                    || px_y >= i64::from(image.height())
+                {
                     return;
                 }
                 let pixel = image.get_pixel_mut(px_x as u32, px_y as u32);
-                for i in 0..3 {
-                    let under = f32::from(pixel.0[i]);
-                    pixel.0[i] = (under + (f32::from(colour[i]) - under) * coverage.clamp(0.0, 1.0)).round() as u8;
+                for (channel, &target) in pixel.0.iter_mut().zip(colour.iter()).take(3) {
+                    let under = f32::from(*channel);
+                    *channel = (under + (f32::from(target) - under) * coverage.clamp(0.0, 1.0))
+                        .round() as u8;
                 }
             });
         }

@@ -6,6 +6,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use consentlens::browser::BrowserOptions;
@@ -150,10 +151,11 @@ async fn crawl_into(
     urls: &[String],
     options: CrawlOptions,
     stop: &StopSignal,
+    progress: &Progress,
 ) -> CrawlSummary {
     let mut study = Study::open(study_path).expect("study");
     let mut crawler = Crawler::new(options).expect("crawler");
-    let summary = crawl_study(&mut crawler, &mut study, urls, stop, &Progress::new())
+    let summary = crawl_study(&mut crawler, &mut study, urls, stop, progress)
         .await
         .expect("crawl");
     crawler.close().await;
@@ -178,6 +180,7 @@ async fn a_crawl_with_two_workers_writes_every_site_exactly_once() {
         &urls,
         options(&server, 2, 60_000),
         &StopSignal::new(),
+        &Progress::new(),
     )
     .await;
 
@@ -242,17 +245,16 @@ async fn a_hanging_page_and_a_crashing_renderer_fail_with_their_kinds_and_stall_
     let crash = "https://crash.test/".to_string();
     let mut urls = vec![hang.clone(), crash.clone(), busy.clone()];
     urls.extend(quiet_urls(6));
-    let deadline_ms = 6_000;
+    let deadline_ms = 10_000;
 
-    let started = Instant::now();
     let summary = crawl_into(
         &study_path,
         &urls,
         options(&server, 2, deadline_ms),
         &StopSignal::new(),
+        &Progress::new(),
     )
     .await;
-    let took = started.elapsed();
 
     let rows = sites(&study_path);
     assert_eq!(rows.len(), urls.len());
@@ -268,17 +270,22 @@ async fn a_hanging_page_and_a_crashing_renderer_fail_with_their_kinds_and_stall_
         assert_eq!(kind.as_deref(), Some("timeout"), "{url}");
         assert_eq!(*attempts, 2, "{url}: tried, and retried once");
     }
-    let message: String = rusqlite::Connection::open(&study_path)
+    let (message, duration_ms): (String, i64) = rusqlite::Connection::open(&study_path)
         .expect("study")
         .query_row(
-            "SELECT error_message FROM sites WHERE url = ?1",
+            "SELECT error_message, duration_ms FROM sites WHERE url = ?1",
             [&hang],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .expect("message");
     assert!(
-        message.contains("per-site deadline") && message.contains("6000 ms"),
+        message.contains("per-site deadline") && message.contains("10000 ms"),
         "{message}"
+    );
+    // Cut off at the deadline, long before the visit's own timeout (60 s).
+    assert!(
+        (10_000..15_000).contains(&duration_ms),
+        "took {duration_ms} ms"
     );
     let (_, status, kind, attempts) = site(&rows, &crash);
     assert_eq!(status, "error");
@@ -286,11 +293,9 @@ async fn a_hanging_page_and_a_crashing_renderer_fail_with_their_kinds_and_stall_
     assert_eq!(*attempts, 2);
 
     assert_eq!(summary.failed, 3, "{summary:?}");
-    assert_eq!(summary.retried, 3);
+    // Each of the three was retried once (an overloaded machine may retry others too).
+    assert!(summary.retried >= 3, "{summary:?}");
     assert!(summary.browsers_killed >= 4, "{summary:?}");
-    // Four deadlines of 6 s on two workers, plus the rest: nothing waited on a hung site beyond
-    // its deadline (the visit timeout alone is 60 s).
-    assert!(took < Duration::from_secs(50), "took {took:?}");
 
     assert_eq!(surviving_chromium_processes(&summary), Vec::<u32>::new());
 }
@@ -309,13 +314,24 @@ async fn a_stopped_crawl_resumes_without_losing_or_repeating_a_site() {
     ];
     urls.extend(quiet_urls(4));
 
+    // Stopped once both hanging visits are under way (and recorded as such).
     let stop = StopSignal::new();
-    let stopper = stop.clone();
+    let progress = Arc::new(Progress::new());
+    let (stopper, watched) = (stop.clone(), progress.clone());
     tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        while watched.snapshot().in_flight < 2 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         stopper.stop();
     });
-    let first = crawl_into(&study_path, &urls, options(&server, 2, 60_000), &stop).await;
+    let first = crawl_into(
+        &study_path,
+        &urls,
+        options(&server, 2, 60_000),
+        &stop,
+        &progress,
+    )
+    .await;
     assert!(first.stopped);
     assert_eq!(first.succeeded + first.failed, 0, "{first:?}");
     assert_eq!(surviving_chromium_processes(&first), Vec::<u32>::new());
@@ -326,12 +342,13 @@ async fn a_stopped_crawl_resumes_without_losing_or_repeating_a_site() {
     assert_eq!(interrupted.pending_urls().expect("pending").len(), 6);
     drop(interrupted);
 
-    // Resume with a short deadline so that the hanging sites end.
+    // Resume with a shorter deadline, so that the hanging sites end sooner.
     let second = crawl_into(
         &study_path,
         &urls,
-        options(&server, 2, 3_000),
+        options(&server, 2, 8_000),
         &StopSignal::new(),
+        &Progress::new(),
     )
     .await;
     assert!(!second.stopped);

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use common::{block_on, start_fixture, Fixture};
 use consentlens::browser::Browser;
 use consentlens::evaluate::{evaluate, EvaluateOptions, Evaluation};
-use consentlens::model::Status;
+use consentlens::model::{ButtonRole, Phase, SiteReport, Status};
 use consentlens::visit::VisitOptions;
 use futures::StreamExt;
 use tokio::sync::OnceCell;
@@ -69,14 +69,16 @@ impl Case {
         }
     }
 
-    /// The longest an evaluation may take: each stage waits at most its own budget. A visit is
-    /// a navigation (timeout_ms), settling (settle_ms) and a few bounded reads and closes; an
-    /// explored answer adds a visit, a reload and a subpage (both answers run at once).
+    /// The longest an evaluation may take. Every stage waits at most its own budget: a visit
+    /// navigates (timeout_ms) and settles (settle_ms), then makes a few reads, screenshots and a
+    /// dialog wait, each bounded by seconds; an explored answer adds a visit, a reload and a
+    /// subpage (both answers run at once). The fixed allowances are generous because the test
+    /// machine may be busy; a step without a bound still blows through them.
     fn deadline(&self) -> Duration {
         let visit = VISIT.timeout_ms + VISIT.settle_ms;
-        let first = visit + BANNER_WAIT_MS + 12_000;
+        let first = visit + BANNER_WAIT_MS + 25_000;
         let explored = if self.explore {
-            3 * visit + 2 * BANNER_WAIT_MS + 15_000
+            3 * visit + 2 * BANNER_WAIT_MS + 30_000
         } else {
             0
         };
@@ -185,13 +187,18 @@ struct Outcome {
 async fn run_case(fixture: &'static Fixture, case: Case) -> Outcome {
     let options = case.options();
     let started = Instant::now();
-    let evaluation = evaluate(&fixture.browser, &case.url, &options);
-    let evaluation = if case.host == "crash.test" {
-        let (evaluation, ()) = tokio::join!(evaluation, crash_when_open(&fixture.browser, &case));
-        Some(evaluation)
-    } else {
-        tokio::time::timeout(case.deadline(), evaluation).await.ok()
+    let evaluation = async {
+        if case.host == "crash.test" {
+            tokio::join!(
+                evaluate(&fixture.browser, &case.url, &options),
+                crash_when_open(&fixture.browser, &case)
+            )
+            .0
+        } else {
+            evaluate(&fixture.browser, &case.url, &options).await
+        }
     };
+    let evaluation = tokio::time::timeout(case.deadline(), evaluation).await.ok();
     Outcome {
         elapsed: started.elapsed(),
         case,
@@ -220,7 +227,7 @@ async fn crash_when_open(browser: &Browser, case: &Case) {
 }
 
 /// The outcome's problems, empty when it is what the README says.
-fn check(outcome: &Outcome) -> Vec<String> {
+fn check(outcome: &Outcome, fixture: &Fixture) -> Vec<String> {
     let case = &outcome.case;
     let Some(evaluation) = &outcome.evaluation else {
         return vec![format!(
@@ -238,8 +245,262 @@ fn check(outcome: &Outcome) -> Vec<String> {
             error.as_ref().map(|e| (&e.kind, &e.message))
         )),
     }
-    if outcome.elapsed > case.deadline() {
-        problems.push(format!("took {:?}", outcome.elapsed));
+    // Whatever a page put into it, the result document is valid JSON that reads back the same,
+    // and the HTML report renders.
+    match serde_json::to_string(report) {
+        Ok(json) => match serde_json::from_str::<SiteReport>(&json) {
+            Ok(back) if &back == report => {}
+            Ok(_) => problems.push("the result does not read back the same".into()),
+            Err(e) => problems.push(format!("the result does not read back: {e}")),
+        },
+        Err(e) => problems.push(format!("the result does not serialise: {e}")),
+    }
+    let _ = consentlens::report::site_report_html(report, &evaluation.screenshots);
+    if problems.is_empty() {
+        problems.extend(page_checks(&case.host, evaluation, fixture));
+    }
+    problems
+}
+
+/// What must hold for each page besides its outcome (see its README).
+fn page_checks(host: &str, evaluation: &Evaluation, fixture: &Fixture) -> Vec<String> {
+    let report = &evaluation.report;
+    let mut problems = Vec::new();
+    let mut expect = |holds: bool, what: &str| {
+        if !holds {
+            problems.push(what.to_string());
+        }
+    };
+    let before = report.phases.before_consent.as_ref();
+    let after: Vec<&Phase> = [&report.phases.after_accept, &report.phases.after_reject]
+        .into_iter()
+        .flatten()
+        .collect();
+    let message = report.error.as_ref().map_or("", |e| e.message.as_str());
+    let has_banner = report.banner.is_some();
+    let both_answers_found = report.click_paths.as_ref().is_some_and(|paths| {
+        paths.accept.succeeded
+            && paths.reject.succeeded
+            && paths.accept.clicks == Some(1)
+            && paths.reject.clicks == Some(1)
+    });
+    match host {
+        "control.test" | "beforeunload.test" | "alert-storm.test" | "prototype-tamper.test" => {
+            expect(has_banner, "the consent bar is found");
+            expect(both_answers_found, "both answers are found with one click");
+        }
+        _ => {}
+    }
+    match host {
+        "never-loads.test" => {
+            expect(has_banner, "the consent bar is found");
+            let pending = before.map_or(0, |p| {
+                p.requests
+                    .iter()
+                    .filter(|r| r.url.contains("/__cl/hang") && r.status.is_none())
+                    .count()
+            });
+            expect(
+                pending == 4,
+                "the four requests that never end are recorded, unanswered",
+            );
+        }
+        "slow-loris.test" | "empty.test" => {
+            expect(report.http_status == Some(200), "HTTP status 200");
+            expect(!has_banner, "no banner");
+        }
+        "server-error.test" => expect(report.http_status == Some(503), "HTTP status 503"),
+        "alert-storm.test" => {
+            let dialogs = before.map_or(&[][..], |p| &p.js_dialogs[..]);
+            expect(dialogs.len() == 50, "50 dialogs recorded (the cap)");
+            for kind in ["alert", "confirm", "prompt"] {
+                expect(
+                    dialogs.iter().any(|d| d.kind == kind && d.accepted),
+                    &format!("a {kind} was answered"),
+                );
+            }
+        }
+        "endless-dialogs.test" => {
+            expect(has_banner, "the consent bar is found");
+            expect(
+                before.is_some_and(|p| !p.js_dialogs.is_empty()),
+                "dialogs are recorded",
+            );
+            expect(report.click_paths.is_some(), "both answers are explored");
+        }
+        "beforeunload.test" => expect(
+            after
+                .iter()
+                .any(|p| p.js_dialogs.iter().any(|d| d.kind == "beforeunload")),
+            "a beforeunload prompt was met and answered after the answer",
+        ),
+        "popup-storm.test" | "fleeing-dialog.test" => {
+            expect(has_banner, "the consent bar is found");
+            let ended = report.click_paths.as_ref().is_some_and(|paths| {
+                [&paths.accept, &paths.reject]
+                    .iter()
+                    .all(|path| path.succeeded || path.failure.is_some())
+            });
+            expect(ended, "each click path succeeded or says why not");
+        }
+        "redirect-loop.test" => expect(
+            message.contains("ERR_TOO_MANY_REDIRECTS"),
+            "the message names ERR_TOO_MANY_REDIRECTS",
+        ),
+        "js-redirect-loop.test" | "meta-refresh.test" => expect(
+            before.is_some_and(|p| p.navigations.len() >= 2),
+            "the navigations are recorded",
+        ),
+        "million-nodes.test" => expect(message.contains("nodes"), "the message gives the size"),
+        "deep-shadow.test"
+        | "frame-bomb.test"
+        | "request-flood.test"
+        | "storage-flood.test"
+        | "cookie-flood.test"
+        | "navigate-file.test"
+        | "navigate-chrome.test"
+        | "lone-surrogate.test"
+        | "huge-text.test"
+        | "service-worker.test" => expect(has_banner, "the consent bar is found"),
+        _ => {}
+    }
+    match host {
+        "hostile-markup.test" => {
+            let banner = report.banner.as_ref();
+            let text = banner.map_or("", |b| b.text.as_str());
+            for needle in ["<img src=x onerror=alert(1)>", "{{7*7}}", "\u{202e}gnp.exe"] {
+                expect(
+                    text.contains(needle),
+                    &format!("the banner text keeps {needle:?}"),
+                );
+            }
+            let roles: Vec<ButtonRole> = banner.map_or(Vec::new(), |b| {
+                b.buttons.iter().map(|button| button.role).collect()
+            });
+            expect(
+                roles.contains(&ButtonRole::AcceptAll) && roles.contains(&ButtonRole::RejectAll),
+                "the buttons keep their roles",
+            );
+            expect(
+                before.is_some_and(|p| p.js_dialogs.is_empty()),
+                "no dialog ever opened",
+            );
+            let html = consentlens::report::site_report_html(report, &evaluation.screenshots);
+            expect(
+                !html.contains("<img src=x onerror") && !html.contains("<svg onload"),
+                "the HTML report never writes the markup raw",
+            );
+            expect(
+                html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+                "the HTML report shows the markup escaped",
+            );
+        }
+        "cookie-flood.test" => {
+            let cookies = before.map_or(&[][..], |p| &p.cookies[..]);
+            let own = cookies.iter().filter(|c| !c.third_party).count();
+            let helper = cookies.iter().filter(|c| c.third_party).count();
+            expect(
+                (1..=180).contains(&own) && (1..=180).contains(&helper),
+                &format!("cookies bounded by the browser ({own} first-, {helper} third-party)"),
+            );
+        }
+        "storage-flood.test" => {
+            let storage = before.map(|p| &p.local_storage);
+            expect(
+                storage.is_some_and(|s| {
+                    !s.is_empty()
+                        && s.len() <= 500
+                        && s.iter()
+                            .all(|(k, v)| k.chars().count() <= 1024 && v.chars().count() <= 4096)
+                }),
+                "localStorage read bounded (500 entries of 4 KiB)",
+            );
+        }
+        "service-worker.test" => {
+            let hits = fixture.server.hits_for("www.facebook.com");
+            expect(
+                !hits
+                    .iter()
+                    .any(|hit| hit.query.as_deref().is_some_and(|q| q.contains("via=sw"))),
+                "the worker answered the pixel: the tracker host was never reached",
+            );
+        }
+        "navigate-file.test" | "navigate-chrome.test" => {
+            let own_host = format!("https://{host}/");
+            expect(
+                report
+                    .final_url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with(&own_host)),
+                "the page stays where it is",
+            );
+            expect(
+                before.is_some_and(|p| {
+                    p.requests.iter().all(|r| {
+                        !(r.url.starts_with("file:") || r.url.starts_with("chrome:"))
+                            || r.status.is_none()
+                    })
+                }),
+                "nothing off the web was loaded",
+            );
+        }
+        "lone-surrogate.test" => expect(
+            report
+                .title
+                .as_deref()
+                .is_some_and(|t| t.contains('\u{fffd}')),
+            "the title arrives with U+FFFD for each lone half",
+        ),
+        "prototype-tamper.test" => {
+            expect(
+                report.title.as_deref() == Some("Tampered prototypes"),
+                "the title is read from the isolated world",
+            );
+            expect(
+                before.is_some_and(|p| {
+                    p.local_storage.get("real").map(String::as_str) == Some("value")
+                }),
+                "localStorage is read from the isolated world",
+            );
+            expect(
+                report.provenance.webdriver_hidden == Some(true),
+                "navigator.webdriver is read from the isolated world",
+            );
+        }
+        "request-flood.test" => {
+            let beacons = before.map_or(0, |p| {
+                p.requests
+                    .iter()
+                    .filter(|r| r.url.contains(".request-flood-sink.test/"))
+                    .count()
+            });
+            expect(
+                beacons >= 1_000,
+                &format!("the beacons are recorded ({beacons})"),
+            );
+        }
+        "huge-text.test" => {
+            expect(
+                report
+                    .title
+                    .as_deref()
+                    .is_some_and(|t| t.chars().count() <= 1_000),
+                "the title is cut at 1,000 characters",
+            );
+            expect(
+                report
+                    .final_url
+                    .as_deref()
+                    .is_some_and(|u| u.len() <= 8_192),
+                "the final URL is cut at 8,192 characters",
+            );
+        }
+        "download.test" => expect(
+            message.contains("not a page"),
+            "the message says it is no page",
+        ),
+        "no-content.test" => expect(message.contains("HTTP 204"), "the message gives the status"),
+        _ => {}
     }
     problems
 }
@@ -271,19 +532,98 @@ fn summary(outcomes: &[Outcome]) -> String {
     lines.join("\n")
 }
 
+/// A process of this machine, from `/proc/<pid>/stat` and `cmdline`.
+#[derive(Debug, Clone)]
+struct Process {
+    pid: u32,
+    parent: u32,
+    group: u32,
+    command: String,
+}
+
+fn processes() -> Vec<Process> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| {
+            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // `pid (comm) state ppid pgrp …`; comm may hold spaces and parentheses.
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            if fields.first() == Some(&"Z") {
+                return None; // a zombie holds no resources and is its parent's to reap
+            }
+            let command = std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|bytes| String::from_utf8_lossy(&bytes).replace('\0', " "))
+                .unwrap_or_default();
+            Some(Process {
+                pid,
+                parent: fields.get(1)?.parse().ok()?,
+                group: fields.get(2)?.parse().ok()?,
+                command,
+            })
+        })
+        .collect()
+}
+
+/// Every live process started, directly or not, by this test process.
+fn descendants() -> Vec<Process> {
+    let all = processes();
+    let mut family = BTreeSet::from([std::process::id()]);
+    loop {
+        let before = family.len();
+        for process in &all {
+            if family.contains(&process.parent) {
+                family.insert(process.pid);
+            }
+        }
+        if family.len() == before {
+            break;
+        }
+    }
+    all.into_iter()
+        .filter(|p| p.pid != std::process::id() && family.contains(&p.pid))
+        .collect()
+}
+
+/// The renderer processes of the shared browser.
+fn renderers(browser: &Browser) -> BTreeSet<u32> {
+    processes()
+        .into_iter()
+        .filter(|p| p.group == browser.pid() && p.command.contains("--type=renderer"))
+        .map(|p| p.pid)
+        .collect()
+}
+
+/// Waits (a few seconds at most) until `holds`, which is checked again at the end.
+async fn eventually(mut holds: impl FnMut() -> bool) -> bool {
+    let give_up = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < give_up {
+        if holds() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    holds()
+}
+
 #[test]
 fn every_hostile_page_gets_its_answer_in_time_and_nothing_is_left_behind() {
     let _one_at_a_time = BROWSER_TESTS.lock().unwrap_or_else(|e| e.into_inner());
     block_on(async {
         let fixture = fixture().await;
+        let browser = &fixture.browser;
+        let pages_before = browser.open_pages().await.expect("pages");
+        let renderers_before = renderers(browser);
+
         let cases = corpus();
         let started = Instant::now();
-        let outcomes: Vec<Outcome> = futures::stream::iter(cases)
+        let mut outcomes: Vec<Outcome> = futures::stream::iter(cases)
             .map(|case| run_case(fixture, case))
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
-        let mut outcomes = outcomes;
         outcomes.sort_by(|a, b| a.case.host.cmp(&b.case.host));
         eprintln!(
             "{}\ncorpus took {:?}",
@@ -292,9 +632,103 @@ fn every_hostile_page_gets_its_answer_in_time_and_nothing_is_left_behind() {
         );
         let problems: BTreeMap<&str, Vec<String>> = outcomes
             .iter()
-            .map(|o| (o.case.host.as_str(), check(o)))
+            .map(|o| (o.case.host.as_str(), check(o, fixture)))
             .filter(|(_, p)| !p.is_empty())
             .collect();
         assert!(problems.is_empty(), "{problems:#?}");
+
+        // The browser survived all of it and still works.
+        assert!(browser.is_alive(), "the shared Chromium died");
+        let control = corpus()
+            .into_iter()
+            .find(|c| c.host == "control.test")
+            .expect("control.test");
+        let outcome = run_case(fixture, control).await;
+        let problems = check(&outcome, fixture);
+        assert!(
+            problems.is_empty(),
+            "control.test after the corpus: {problems:?}"
+        );
+
+        // Nothing is left open: no page, no context, no renderer, no stray process.
+        let pages_left = || async {
+            let pages = browser.open_pages().await.expect("pages");
+            pages
+                .into_iter()
+                .filter(|p| !pages_before.contains(p))
+                .collect::<Vec<_>>()
+        };
+        let mut left = pages_left().await;
+        for _ in 0..20 {
+            if left.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            left = pages_left().await;
+        }
+        assert!(left.is_empty(), "pages left open: {left:?}");
+        assert_eq!(browser.open_context_count().await.expect("contexts"), 0);
+        let renderers_settled =
+            eventually(|| renderers(browser).is_subset(&renderers_before)).await;
+        assert!(
+            renderers_settled,
+            "renderers left: {:?} (before: {renderers_before:?})",
+            renderers(browser)
+        );
+        let strays: Vec<Process> = descendants()
+            .into_iter()
+            .filter(|p| p.group != browser.pid())
+            .collect();
+        assert!(
+            strays.is_empty(),
+            "processes outside the browser: {strays:#?}"
+        );
+    });
+}
+
+#[test]
+fn refused_urls_cost_no_browser_work() {
+    let _one_at_a_time = BROWSER_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+    block_on(async {
+        let fixture = fixture().await;
+        let browser = &fixture.browser;
+        let pages_before = browser.open_pages().await.expect("pages");
+        let options = EvaluateOptions {
+            allow_private_addresses: false,
+            ..EvaluateOptions::default()
+        };
+        for (url, kind) in [
+            ("file:///etc/passwd", "forbidden_scheme"),
+            ("javascript:alert(1)", "forbidden_scheme"),
+            (
+                "data:text/html,<script>alert(1)</script>",
+                "forbidden_scheme",
+            ),
+            ("chrome://crash", "forbidden_scheme"),
+            ("view-source:https://control.test/", "forbidden_scheme"),
+            ("https://exa mple.test/", "invalid_url"),
+            ("https://control.test/\u{0}", "invalid_url"),
+            ("http://", "invalid_url"),
+            ("http://127.0.0.1/", "forbidden_address"),
+            ("http://[::ffff:10.0.0.1]/", "forbidden_address"),
+            (
+                "http://169.254.169.254/latest/meta-data/",
+                "forbidden_address",
+            ),
+            ("https://localhost./", "forbidden_address"),
+        ] {
+            let started = Instant::now();
+            let report = evaluate(browser, url, &options).await.report;
+            assert!(
+                started.elapsed() < Duration::from_secs(1),
+                "{url} took long"
+            );
+            assert_eq!(report.status, Status::Error, "{url}");
+            assert_eq!(report.error.map(|e| e.kind).as_deref(), Some(kind), "{url}");
+            assert!(report.phases.before_consent.is_none(), "{url}");
+        }
+        // Not a single page was opened for them.
+        assert_eq!(browser.open_pages().await.expect("pages"), pages_before);
+        assert_eq!(browser.open_context_count().await.expect("contexts"), 0);
     });
 }

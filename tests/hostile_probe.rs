@@ -1,28 +1,45 @@
 mod common;
-use std::time::{Duration, Instant};
 use chromiumoxide::cdp::browser_protocol::page::NavigateParams;
-use chromiumoxide::cdp::browser_protocol::performance::GetMetricsParams;
-use chromiumoxide::cdp::browser_protocol::dom_snapshot::CaptureSnapshotParams;
+use std::time::{Duration, Instant};
 
 #[test]
 fn probe() {
     common::block_on(async {
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
         let f = common::start_fixture(vec![root]).await;
-        for n in [1000u64, 50_000, 100_000, 250_000, 1_000_000] {
-            let ctx = f.browser.new_context().await.unwrap();
-            let page = ctx.page.clone();
-            let _ = tokio::time::timeout(Duration::from_secs(10), page.execute(NavigateParams::new(format!("https://million-nodes.test/?n={n}")))).await;
-            let m = page.execute(GetMetricsParams::default()).await.unwrap().result.metrics;
-            let nodes = m.iter().find(|m| m.name == "Nodes").map(|m| m.value);
+        let ctx = f.browser.new_context().await.unwrap();
+        let page = ctx.page.clone();
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            page.execute(NavigateParams::new("https://huge-text.test/")),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        for _ in 0..3 {
             let t = Instant::now();
-            let params = CaptureSnapshotParams::builder()
-                .computed_styles(consentlens::visit::dom::CAPTURED_STYLES.iter().map(|s| s.to_string()))
-                .include_paint_order(true).include_dom_rects(false).build().unwrap();
-            let r = tokio::time::timeout(Duration::from_secs(60), page.execute(params)).await;
-            let size = r.as_ref().ok().and_then(|r| r.as_ref().ok()).map(|r| serde_json::to_string(&r.result).unwrap().len());
-            eprintln!("n={n} metric nodes={nodes:?} snapshot {:?} bytes={size:?}", t.elapsed());
-            f.browser.close_context(ctx).await;
+            let snap = consentlens::visit::snapshot::capture(&page, 1366.0, 768.0)
+                .await
+                .unwrap();
+            let t1 = t.elapsed();
+            let found = consentlens::detect::find_dialog(&snap).is_some();
+            eprintln!("capture {t1:?} find {:?} {found}", t.elapsed() - t1);
         }
+        let t = Instant::now();
+        let s = consentlens::detect::wait::wait_for_dialog(&page, (1366.0, 768.0), 1000)
+            .await
+            .unwrap();
+        eprintln!("wait {:?} nodes={}", t.elapsed(), s.snapshot.nodes.len());
+        let d = s.dialog.unwrap();
+        let t = Instant::now();
+        let m = consentlens::measure::measure_dialog(&s.snapshot, &d, None, 1);
+        eprintln!(
+            "measure {:?} buttons={}",
+            t.elapsed(),
+            m.banner.buttons.len()
+        );
+        let t = Instant::now();
+        let c = consentlens::measure::capture::capture_dialog(&page, &s.snapshot, &d, 1).await;
+        eprintln!("capture {:?} {}", t.elapsed(), c.annotated_png.is_some());
+        f.browser.close_context(ctx).await;
     })
 }

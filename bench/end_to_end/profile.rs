@@ -47,8 +47,16 @@ impl Clock {
             "\n{title}\n\n| stage | sites | median ms | mean ms | share of the sum of means |\n|---|---:|---:|---:|---:|\n"
         );
         let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len().max(1) as f64;
-        let total: f64 = self.stages.values().map(mean).sum();
-        for stage in &self.order {
+        // Totals ("= …") are not stages: left out of the sum, and listed last.
+        let total: f64 = self
+            .stages
+            .iter()
+            .filter(|(name, _)| !name.starts_with('='))
+            .map(|(_, v)| mean(v))
+            .sum();
+        let (totals, stages): (Vec<&String>, Vec<&String>) =
+            self.order.iter().partition(|name| name.starts_with('='));
+        for stage in stages.into_iter().chain(totals) {
             let values = &self.stages[stage];
             let mut sorted = values.clone();
             sorted.sort_by(f64::total_cmp);
@@ -83,6 +91,7 @@ pub async fn run(job: &Job) -> Result<RunResult, String> {
     };
     let mut evaluation = Clock::default();
     let mut accept_visit = Clock::default();
+    let mut capture = Clock::default();
     let started = Instant::now();
     for site in &job.sites {
         if let Err(e) = evaluate_timed(&browser, &site.url, &options, &mut evaluation).await {
@@ -93,8 +102,15 @@ pub async fn run(job: &Job) -> Result<RunResult, String> {
                 .template()
                 .subpage
                 .map(|p| format!("{}{}", site.url.trim_end_matches('/'), p));
-            if let Err(e) =
-                accept_visit_timed(&browser, &site.url, subpage, &options, &mut accept_visit).await
+            if let Err(e) = accept_visit_timed(
+                &browser,
+                &site.url,
+                subpage,
+                &options,
+                &mut accept_visit,
+                &mut capture,
+            )
+            .await
             {
                 eprintln!("{} (accept visit): {e}", site.url);
             }
@@ -111,6 +127,17 @@ pub async fn run(job: &Job) -> Result<RunResult, String> {
         accept_visit
             .table("The accept visit of explore, step by step (one of the two run at once)")
     );
+    println!(
+        "{}",
+        capture.table("Measuring the dialog (capture_dialog), step by step")
+    );
+    match context_creation(job, 20).await {
+        Ok(contexts) => println!(
+            "{}",
+            contexts.table("A fresh context, step by step (chromiumoxide directly, same arguments)")
+        ),
+        Err(e) => eprintln!("context creation could not be measured: {e}"),
+    }
     Ok(RunResult::new(
         "profile",
         1,
@@ -209,6 +236,7 @@ async fn accept_visit_timed(
     subpage: Option<String>,
     options: &EvaluateOptions,
     clock: &mut Clock,
+    capture: &mut Clock,
 ) -> consentlens::Result<()> {
     let start = Instant::now();
     let viewport = (
@@ -224,10 +252,15 @@ async fn accept_visit_timed(
     let t = clock.add("wait for dialog", t);
     let _ = browser.cookies(&context).await;
     let _ = page::local_storage(page).await;
-    let t = clock.add("cookies + localStorage before", t);
+    clock.add("cookies + localStorage before", t);
     let Some(dialog) = sighting.dialog else {
         return Ok(());
     };
+    // Not part of the visit: the clock of the visit restarts after it.
+    let aside = Instant::now();
+    capture_timed(page, &sighting.snapshot, &dialog, capture).await;
+    let start = start + aside.elapsed();
+    let t = Instant::now();
     let measured = measure_dialog(&sighting.snapshot, &dialog, None, 1);
     let accept = measured
         .banner
@@ -293,4 +326,150 @@ fn empty_report(url: &str, browser: &Browser, options: &EvaluateOptions) -> Site
     report.status = Status::Ok;
     report.error = None;
     report
+}
+
+/// What a fresh context costs, step by step: chromiumoxide's `new_page` (create the target,
+/// attach, and its chain of enable commands, one after another, until `about:blank` has
+/// loaded), then the five commands of `present_as_person` one after another (as
+/// `Browser::new_context` sends them) and, on the next context, all at once.
+async fn context_creation(job: &Job, rounds: usize) -> Result<Clock, String> {
+    use chromiumoxide::cdp::browser_protocol::emulation::{
+        SetDeviceMetricsOverrideParams, SetLocaleOverrideParams, SetTimezoneOverrideParams,
+        SetUserAgentOverrideParams,
+    };
+    use chromiumoxide::cdp::browser_protocol::network;
+    use chromiumoxide::cdp::browser_protocol::target::{
+        CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
+    };
+    use futures::StreamExt;
+
+    let user_data_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let options = BrowserOptions {
+        extra_args: job.chromium_args.clone(),
+        ..BrowserOptions::default()
+    };
+    // chromiumoxide writes each argument as `--<key>`.
+    let args: Vec<String> = consentlens::browser::chromium_args(&options, user_data_dir.path())
+        .into_iter()
+        .map(|a| a.trim_start_matches("--").to_string())
+        .collect();
+    let config = chromiumoxide::BrowserConfig::builder()
+        .chrome_executable(&job.chromium)
+        .disable_default_args()
+        .no_sandbox()
+        .args(args)
+        .viewport(None)
+        .build()?;
+    let (browser, mut handler) = chromiumoxide::Browser::launch(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let handler = tokio::spawn(async move { while handler.next().await.is_some() {} });
+    let err = |e: chromiumoxide::error::CdpError| e.to_string();
+    let mut clock = Clock::default();
+    for round in 0..rounds {
+        let start = Instant::now();
+        let id = browser
+            .execute(CreateBrowserContextParams::default())
+            .await
+            .map_err(err)?
+            .result
+            .browser_context_id;
+        let t = clock.add("Target.createBrowserContext", start);
+        let page = browser
+            .new_page(
+                CreateTargetParams::builder()
+                    .url("about:blank")
+                    .browser_context_id(id.clone())
+                    .build()?,
+            )
+            .await
+            .map_err(err)?;
+        let t = clock.add(
+            "new_page (createTarget, attach, 10 init commands, about:blank)",
+            t,
+        );
+        let metrics = SetDeviceMetricsOverrideParams::new(1366, 768, 1.0, false);
+        let agent =
+            SetUserAgentOverrideParams::new("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0");
+        let locale = SetLocaleOverrideParams::builder().locale("en-GB").build();
+        let zone = SetTimezoneOverrideParams::new("Europe/Oslo");
+        let net = network::EnableParams::builder()
+            .max_post_data_size(1 << 20)
+            .build();
+        let t = if round % 2 == 0 {
+            page.execute(metrics).await.map_err(err)?;
+            page.execute(agent).await.map_err(err)?;
+            page.execute(locale).await.map_err(err)?;
+            page.execute(zone).await.map_err(err)?;
+            page.execute(net).await.map_err(err)?;
+            clock.add("present as a person: 5 commands one after another", t)
+        } else {
+            let (a, b, c, d, e) = tokio::join!(
+                page.execute(metrics),
+                page.execute(agent),
+                page.execute(locale),
+                page.execute(zone),
+                page.execute(net)
+            );
+            a.map_err(err)?;
+            b.map_err(err)?;
+            c.map_err(err)?;
+            d.map_err(err)?;
+            e.map_err(err)?;
+            clock.add("present as a person: 5 commands at once", t)
+        };
+        page.close().await.map_err(err)?;
+        let t = clock.add("close page", t);
+        browser
+            .execute(DisposeBrowserContextParams::new(id))
+            .await
+            .map_err(err)?;
+        clock.add("dispose context", t);
+    }
+    let mut browser = browser;
+    let _ = browser.close().await;
+    handler.abort();
+    Ok(clock)
+}
+
+/// `measure::capture::capture_dialog`, step by step.
+async fn capture_timed(
+    page: &chromiumoxide::Page,
+    snapshot: &consentlens::visit::dom::DomSnapshot,
+    dialog: &consentlens::detect::DialogCandidate,
+    clock: &mut Clock,
+) {
+    use consentlens::measure::{annotate, dialog_screenshot, encode_png, PageShot};
+    let start = Instant::now();
+    let Some(root) = snapshot.node(dialog.root).bbox else {
+        return;
+    };
+    let region = consentlens::model::BBox {
+        x: (root.x - 12.0).max(0.0),
+        y: (root.y - 12.0).max(0.0),
+        width: (root.width + 24.0).min(snapshot.viewport_width),
+        height: (root.height + 24.0).min(snapshot.viewport_height - (root.y - 12.0).max(0.0)),
+    };
+    let Ok(png) = page::screenshot_region(page, region, 2.0).await else {
+        return;
+    };
+    let t = clock.add("region screenshot at scale 2 (Chromium encodes PNG)", start);
+    let Ok(image) = image::load_from_memory(&png) else {
+        return;
+    };
+    let shot = PageShot {
+        image: image.to_rgba8(),
+        scale: 2.0,
+        origin_x: region.x,
+        origin_y: region.y,
+    };
+    let t = clock.add("decode PNG", t);
+    let measured = measure_dialog(snapshot, dialog, Some(&shot), 1);
+    let t = clock.add("measure (styles, roles, pixel contrast)", t);
+    let _ = encode_png(&dialog_screenshot(&shot, &measured.banner.bbox));
+    let t = clock.add("encode dialog PNG", t);
+    let _ = encode_png(&annotate(&shot, &measured.banner));
+    let t = clock.add("annotate + encode PNG", t);
+    let _ = t;
+    clock.add("= whole", start);
 }

@@ -335,9 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
 
     demo = commands.add_parser("demo", help="run consentlens on the built-in demo web")
-    demo.add_argument(
-        "--out", default="consentlens-demo", help="folder for the study and reports"
-    )
+    demo.add_argument("--out", default="consentlens-demo", help="folder for the study and reports")
     demo.add_argument("--workers", type=int, default=2, help="sites evaluated at once")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_browser_options(demo)

@@ -1,10 +1,11 @@
 """A study: the SQLite file a crawl writes, read as tables.
 
-Each table is a pandas DataFrame (``study.sites``, ``study.requests``, …); child tables carry the
-site's URL as ``site_url`` beside its ``site_id``. ``to_parquet`` and ``to_csv`` export every table a chunk at
-a time, so that a study of any size exports in bounded memory. The file is read with the
-standard library's ``sqlite3`` while a crawl may still be writing it (the store's write-ahead log
-lets readers in); pandas, pyarrow and polars are imported only when a table is asked for.
+Each table is a pandas DataFrame (``study.sites``, ``study.requests``, …); child tables carry
+their site's URL as ``site_url`` beside its ``site_id``. ``to_parquet`` and ``to_csv`` export
+every table a chunk at a time, so that a study of any size exports in bounded memory. The file
+is read with the standard library's ``sqlite3``, also while a crawl is writing it (the store's
+write-ahead log lets readers in); pandas, pyarrow and polars are imported only when a table is
+asked for.
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@
 
 use std::net::Ipv4Addr;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
@@ -389,7 +391,11 @@ mod tests {
         let mut expected = Vec::new();
         expected.extend(frame(true, 0x1, br#"{"t":"\ufffd"}"#));
         expected.extend(frame(true, 0x2, &binary));
-        expected.extend(frame(true, 0x1, big.replace(r"\ud800", r"\ufffd").as_bytes()));
+        expected.extend(frame(
+            true,
+            0x1,
+            big.replace(r"\ud800", r"\ufffd").as_bytes(),
+        ));
         expected.extend(frame(false, 0x1, br#"{"a":"\ufffd"#));
         expected.extend(frame(true, 0x9, b"ping \\ud800"));
         expected.extend(frame(true, 0x0, br#"\ufffd"}"#));

@@ -110,7 +110,8 @@ pub(super) struct Lane<D: Driver> {
 impl<D: Driver> Lane<D> {
     /// Runs until its inbox closes (the crawl is over, or gave up) or `stop` is signalled, then
     /// returns its browser slot for the next crawl. Visits still running at that point are
-    /// abandoned and the browser killed, since their contexts are left in an unknown state.
+    /// abandoned and the browser killed, since their contexts are left in an unknown state. A
+    /// browser launch in progress is let finish first (it is bounded by its own timeout).
     pub async fn run(
         mut self,
         mut inbox: UnboundedReceiver<Job>,

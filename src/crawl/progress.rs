@@ -98,7 +98,7 @@ impl Progress {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A visit ended without a final result (abandoned with its browser, or to be retried).
+    /// A visit ended, with a result or cut off with its browser.
     pub(super) fn visit_ended(&self) {
         // Never below zero, even if a caller's bookkeeping were off.
         let _ = self

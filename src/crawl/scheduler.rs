@@ -249,8 +249,8 @@ impl<D: Driver> Scheduler<D> {
             LaneEvent::BrowserLaunched { pid } => books.summary.record_launch(pid),
             LaneEvent::BrowserKilled => books.summary.browsers_killed += 1,
             LaneEvent::Started { url } => {
-                books.progress.visit_started();
                 sink.site_started(&url)?;
+                books.progress.visit_started();
             }
             LaneEvent::Finished {
                 lane,

@@ -1,6 +1,8 @@
 //! Measuring the dialog in the live page: one screenshot of the dialog's region at device scale
 //! factor 2, then the pure measurement, the dialog's PNG and its annotated copy.
 
+use std::sync::Arc;
+
 use chromiumoxide::Page;
 
 use super::{annotate, dialog_screenshot, encode_png, measure_dialog, MeasuredDialog, PageShot};
@@ -23,6 +25,10 @@ pub struct CapturedDialog {
 
 /// Measures the dialog as it shows now. Without a screenshot (it can fail on a hostile page)
 /// the measurement still runs, with CSS readings only.
+///
+/// Decoding and encoding PNGs are the CPU-heavy part (tens of milliseconds for a wide dialog at
+/// scale 2): they run on the blocking pool, so that the other visits' events keep flowing, and
+/// the two encodes run at the same time.
 pub async fn capture_dialog(
     page: &Page,
     snapshot: &DomSnapshot,
@@ -30,26 +36,34 @@ pub async fn capture_dialog(
     layer: u32,
 ) -> CapturedDialog {
     let root_box = snapshot.node(dialog.root).bbox.unwrap_or_default();
-    let region = visible_region(&root_box, snapshot);
-    let shot = match region {
-        Some(region) => screenshot_region(page, region, MEASURE_SCALE)
+    let shot = match visible_region(&root_box, snapshot) {
+        Some(region) => match screenshot_region(page, region, MEASURE_SCALE).await {
+            Ok(png) => off_thread(move || {
+                image::load_from_memory(&png).ok().map(|img| PageShot {
+                    image: img.to_rgba8(),
+                    scale: MEASURE_SCALE,
+                    origin_x: region.x,
+                    origin_y: region.y,
+                })
+            })
             .await
-            .ok()
-            .and_then(|png| image::load_from_memory(&png).ok())
-            .map(|img| PageShot {
-                image: img.to_rgba8(),
-                scale: MEASURE_SCALE,
-                origin_x: region.x,
-                origin_y: region.y,
-            }),
+            .flatten()
+            .map(Arc::new),
+            Err(_) => None,
+        },
         None => None,
     };
-    let measured = measure_dialog(snapshot, dialog, shot.as_ref(), layer);
-    let (banner_png, annotated_png) = match &shot {
-        Some(shot) => (
-            encode_png(&dialog_screenshot(shot, &measured.banner.bbox)).ok(),
-            encode_png(&annotate(shot, &measured.banner)).ok(),
-        ),
+    let measured = measure_dialog(snapshot, dialog, shot.as_deref(), layer);
+    let (banner_png, annotated_png) = match shot {
+        Some(shot) => {
+            let (cropped, bbox) = (shot.clone(), measured.banner.bbox);
+            let banner = measured.banner.clone();
+            let (banner_png, annotated_png) = tokio::join!(
+                off_thread(move || encode_png(&dialog_screenshot(&cropped, &bbox)).ok()),
+                off_thread(move || encode_png(&annotate(&shot, &banner)).ok()),
+            );
+            (banner_png.flatten(), annotated_png.flatten())
+        }
         None => (None, None),
     };
     CapturedDialog {
@@ -57,6 +71,11 @@ pub async fn capture_dialog(
         banner_png,
         annotated_png,
     }
+}
+
+/// Runs CPU-bound work on tokio's blocking pool; `None` if it panicked.
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(work).await.ok()
 }
 
 /// The dialog's box with a margin, clipped to the viewport; `None` when nothing of it shows.

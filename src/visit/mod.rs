@@ -70,8 +70,10 @@ pub async fn navigate(
     let main_frame_id = main_frame_id(&context.page).await;
     let navigate = context.page.execute(NavigateParams::new(url));
     tokio::pin!(navigate);
-    // Until the document commits: the answer, a failed document request, or a crash.
+    // Until the document commits: the answer, a failed document request, or a crash. Woken by
+    // the recorder's events, not by a timer.
     loop {
+        let changed = recorder.changed();
         if recorder.crashed() {
             return Err(Error::RendererCrashed);
         }
@@ -90,7 +92,7 @@ pub async fn navigate(
                 timeout_ms: options.timeout_ms,
             });
         }
-        let tick = tokio::time::sleep(remaining.min(Duration::from_millis(25)));
+        let tick = tokio::time::sleep(remaining);
         tokio::select! {
             answer = &mut navigate => {
                 // chromiumoxide answers after `load`, or with the error of a failed navigation.
@@ -100,11 +102,13 @@ pub async fn navigate(
                 }
                 return Ok(Loaded { main_frame_id, load_fired: true });
             }
+            () = changed => {}
             () = tick => {}
         }
     }
     let mut load_fired = false;
-    while Instant::now() < deadline {
+    loop {
+        let changed = recorder.changed();
         if recorder.crashed() {
             return Err(Error::RendererCrashed);
         }
@@ -112,7 +116,10 @@ pub async fn navigate(
             load_fired = true;
             break;
         }
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() || tokio::time::timeout(remaining, changed).await.is_err() {
+            break;
+        }
     }
     Ok(Loaded {
         main_frame_id,
@@ -153,21 +160,26 @@ pub async fn settle(recorder: &Recorder, options: &VisitOptions) -> Result<()> {
     let max = Duration::from_millis(options.settle_ms);
     let idle = Duration::from_millis(options.idle_ms);
     let mut quiet_since: Option<Instant> = None;
+    // Woken by the recorder's events and by the moment the quiet period would be over.
     while started.elapsed() < max {
+        let changed = recorder.changed();
         if recorder.crashed() {
             return Err(Error::RendererCrashed);
         }
         let now = Instant::now();
-        if recorder.in_flight() <= 2 {
+        let wake = if recorder.in_flight() <= 2 {
             let since = *quiet_since.get_or_insert(now);
             let last = recorder.last_activity().unwrap_or(since).max(since);
             if now.duration_since(last) >= idle {
                 return Ok(());
             }
+            last + idle
         } else {
             quiet_since = None;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
+            started + max
+        };
+        let wake = wake.min(started + max);
+        let _ = tokio::time::timeout(wake.saturating_duration_since(now), changed).await;
     }
     Ok(())
 }
@@ -234,38 +246,65 @@ pub async fn first_visit(
     url: &str,
     options: &VisitOptions,
 ) -> Result<(FirstVisit, Recorder)> {
+    let t0 = Instant::now();
+    macro_rules! tr {
+        ($l:expr) => {
+            if std::env::var("CL_TRACE").is_ok() {
+                eprintln!("TRACE {url} {:?} {}", t0.elapsed(), $l);
+            }
+        };
+    }
     let recorder = Recorder::start(&context.page).await?;
     recorder.set_step(Step::Load);
     let loaded = navigate(context, &recorder, url, options).await?;
+    tr!(format!("navigated load={}", loaded.load_fired));
     settle(&recorder, options).await?;
-    // A script that never yields (an infinite loop) leaves nothing to observe: every read
-    // would wait out its own timeout. One quick question finds out.
-    if !page::responds(&context.page).await {
-        if recorder.crashed() {
-            return Err(Error::RendererCrashed);
-        }
-        return Err(Error::Timeout {
-            what: format!(
-                "{url}: the page's main thread (a script that never yields)"
-            ),
-            timeout_ms: page::RESPONSIVE_TIMEOUT_MS,
-        });
-    }
+    tr!("settled");
+    check_responsive(context, &recorder, url).await?;
+    tr!("responsive");
     let main_document = recorder.main_document(&loaded.main_frame_id);
     let final_url = page::current_url(&context.page)
         .await
         .or_else(|| main_document.as_ref().map(|(u, _)| u.clone()));
     let site_domain = site::site_domain(final_url.as_deref().unwrap_or(url));
+    tr!("url read");
+    let title = page::title(&context.page).await;
+    tr!("title read");
+    let page_text = page::visible_text(&context.page).await.unwrap_or_default();
+    tr!("text read");
+    let screenshot = page::screenshot(&context.page).await.ok();
+    tr!("screenshot");
     let visit = FirstVisit {
         http_status: main_document.and_then(|(_, status)| status),
-        title: page::title(&context.page).await,
-        page_text: page::visible_text(&context.page).await.unwrap_or_default(),
-        screenshot: page::screenshot(&context.page).await.ok(),
+        title,
+        page_text,
+        screenshot,
         final_url,
         site_domain,
         main_frame_id: loaded.main_frame_id,
     };
     Ok((visit, recorder))
+}
+
+/// Fails when the page's main thread does not answer: a script that never yields (an infinite
+/// loop) or a page busy for seconds on end leaves nothing to observe, and every later read
+/// would wait out its own timeout. A page busy opening JavaScript dialogs (which the recorder
+/// answers) is alive, and is let through.
+async fn check_responsive(context: &Context, recorder: &Recorder, url: &str) -> Result<()> {
+    let asked = Instant::now();
+    if page::responds(&context.page).await {
+        return Ok(());
+    }
+    if recorder.crashed() {
+        return Err(Error::RendererCrashed);
+    }
+    if recorder.last_dialog().is_some_and(|at| at >= asked) {
+        return Ok(());
+    }
+    Err(Error::Timeout {
+        what: format!("{url}: the page's main thread (busy, or in a script that never yields)"),
+        timeout_ms: page::RESPONSIVE_TIMEOUT_MS,
+    })
 }
 
 /// Ends a phase: stops the recorder and reads cookies and localStorage.

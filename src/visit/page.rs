@@ -16,7 +16,9 @@ use crate::model::BBox;
 
 const READ_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a page may take to answer "are you there?" before it counts as hung.
-pub const RESPONSIVE_TIMEOUT_MS: u64 = 2_000;
+pub const RESPONSIVE_TIMEOUT_MS: u64 = 5_000;
+/// Longest wait for a screenshot: a page that keeps navigating or never paints gives none.
+const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The name of the JavaScript world the reads run in (it shows in DevTools' context list).
 const WORLD_NAME: &str = "consentlens";
 
@@ -174,13 +176,16 @@ pub async fn screenshot_region(page: &Page, region: BBox, scale: f64) -> Result<
     .await
 }
 
-async fn capture(page: &Page, params: CaptureScreenshotParams) -> Result<Vec<u8>> {
+async fn capture(page: &Page, mut params: CaptureScreenshotParams) -> Result<Vec<u8>> {
     use base64::Engine;
-    let answer = tokio::time::timeout(Duration::from_secs(10), page.execute(params))
+    // Chromium's fast PNG settings: the same pixels (PNG is lossless), encoded in far less of
+    // the renderer's time, for a somewhat larger file.
+    params.optimize_for_speed = Some(true);
+    let answer = tokio::time::timeout(SCREENSHOT_TIMEOUT, page.execute(params))
         .await
         .map_err(|_| Error::Timeout {
             what: "a screenshot".into(),
-            timeout_ms: 10_000,
+            timeout_ms: SCREENSHOT_TIMEOUT.as_millis() as u64,
         })??;
     base64::engine::general_purpose::STANDARD
         .decode(AsRef::<str>::as_ref(&answer.result.data))

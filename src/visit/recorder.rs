@@ -25,6 +25,8 @@ use chromiumoxide::cdp::js_protocol::runtime::EventExceptionThrown;
 use chromiumoxide::Page;
 use futures::stream::{BoxStream, SelectAll};
 use futures::StreamExt;
+use tokio::sync::futures::Notified;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::error::Result;
@@ -57,6 +59,8 @@ struct State {
     load_events: usize,
     /// Documents committed in the top-level frame (error pages not counted).
     commits: usize,
+    /// When the last JavaScript dialog was answered.
+    last_dialog: Option<Instant>,
     crashed: bool,
     dropped_requests: usize,
 }
@@ -72,6 +76,9 @@ struct Recorded {
 
 pub struct Recorder {
     state: Arc<Mutex<State>>,
+    /// Woken after every event the recorder takes in, so that waits for the page (load, quiet
+    /// network) react at once instead of polling.
+    changed: Arc<Notify>,
     task: JoinHandle<()>,
     page: Page,
     started: Instant,
@@ -179,22 +186,32 @@ impl Recorder {
         let started = Instant::now();
         let task_state = state.clone();
         let task_page = page.clone();
+        let changed = Arc::new(Notify::new());
+        let task_changed = changed.clone();
         let task = tokio::spawn(async move {
             while let Some(event) = events.next().await {
                 if let Event::Dialog(dialog) = &event {
                     answer_dialog(&task_page, dialog, &task_state).await;
-                    continue;
+                } else {
+                    let mut state = task_state.lock().unwrap_or_else(|e| e.into_inner());
+                    state.apply(event, started);
                 }
-                let mut state = task_state.lock().unwrap_or_else(|e| e.into_inner());
-                state.apply(event, started);
+                task_changed.notify_waiters();
             }
         });
         Ok(Recorder {
             state,
+            changed,
             task,
             page: page.clone(),
             started,
         })
+    }
+
+    /// Resolves at the next event the recorder takes in. Create it *before* looking at the
+    /// recorder's state: an event that arrives between the look and the wait still wakes it.
+    pub fn changed(&self) -> Notified<'_> {
+        self.changed.notified()
     }
 
     /// Tags everything recorded from now on with `step`.
@@ -217,6 +234,12 @@ impl Recorder {
 
     pub fn crashed(&self) -> bool {
         self.lock().crashed
+    }
+
+    /// When the page last opened a JavaScript dialog (which the recorder answered): a page
+    /// busy with dialogs is alive even when it answers nothing else.
+    pub fn last_dialog(&self) -> Option<Instant> {
+        self.lock().last_dialog
     }
 
     /// How many documents the top-level frame has committed so far (Chromium's error pages,
@@ -288,11 +311,16 @@ impl Recorder {
                 .collect()
         };
         let mut bodies = Vec::new();
+        // Each fetch may take 500 ms and all of them together 3 s: a hung page costs no more.
+        let give_up = Instant::now() + std::time::Duration::from_secs(3);
         for (index, id) in missing_bodies {
+            let left = give_up.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
             let fetch = self.page.execute(GetRequestPostDataParams::new(id));
-            if let Ok(Ok(body)) =
-                tokio::time::timeout(std::time::Duration::from_millis(500), fetch).await
-            {
+            let wait = left.min(std::time::Duration::from_millis(500));
+            if let Ok(Ok(body)) = tokio::time::timeout(wait, fetch).await {
                 bodies.push((index, body.result.post_data.into_bytes()));
             }
         }
@@ -484,6 +512,7 @@ async fn answer_dialog(page: &Page, dialog: &EventJavascriptDialogOpening, state
     }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), page.execute(params)).await;
     let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+    state.last_dialog = Some(Instant::now());
     if state.js_dialogs.len() < MAX_JS_DIALOGS {
         let mut message = dialog.message.clone();
         truncate_at_char_boundary(&mut message, 2_000);

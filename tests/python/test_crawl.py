@@ -81,9 +81,7 @@ def cli_crawl_args(urls_file: Path, store: Path, chrome_args: list[str]) -> list
 
 
 def run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args, capture_output=True, text=True, timeout=600, check=False, **kwargs
-    )
+    return subprocess.run(args, capture_output=True, text=True, timeout=600, check=False, **kwargs)
 
 
 def write_urls(path: Path, urls: list[str]) -> Path:
@@ -146,9 +144,7 @@ def test_a_crawl_killed_midway_resumes_to_the_same_tables(
         crawl.wait(timeout=30)
 
     # The kernel takes the Chromiums down with the process that started them.
-    eventually(
-        lambda: not chromiums_with_environment(MARKER, marker), 15, "Chromium to be gone"
-    )
+    eventually(lambda: not chromiums_with_environment(MARKER, marker), 15, "Chromium to be gone")
     store_handle = _native.StudyStore(str(store))
     try:
         store_handle.check_integrity()
@@ -173,7 +169,7 @@ def test_a_crawl_killed_midway_resumes_to_the_same_tables(
     assert (sites["status"] == "ok").all()
     # Each visit cut off by the kill was made once more; no other site was visited twice.
     assert sites["attempts"].sum() == SITE_COUNT + interrupted_visits
-    for mine, theirs in zip(stable_tables(study), stable_tables(reference)):
+    for mine, theirs in zip(stable_tables(study), stable_tables(reference), strict=True):
         pd.testing.assert_frame_equal(mine, theirs)
     runs = study.runs
     assert len(runs) == 2
@@ -188,9 +184,7 @@ def test_status_export_and_exit_codes(uninterrupted: Path, tmp_path: Path) -> No
     assert header.startswith(f"{uninterrupted}: {SITE_COUNT} sites")
     by_state = {line.split()[0]: int(line.split()[1]) for line in lines}
     assert by_state == {"ok": SITE_COUNT, "error": 0, "pending": 0, "running": 0}
-    as_json = run(
-        [sys.executable, "-m", "consentlens", "status", str(uninterrupted), "--json"]
-    )
+    as_json = run([sys.executable, "-m", "consentlens", "status", str(uninterrupted), "--json"])
     summary = json.loads(as_json.stdout)
     assert summary["total"] == summary["ok"] == SITE_COUNT
     assert summary["error"] == summary["pending"] == summary["running"] == 0
@@ -234,12 +228,12 @@ def test_a_crawl_with_failed_sites_exits_1_and_retries_them_alone(
 
     study = consentlens.open_study(store)
     failed = study.failed
-    assert dict(zip(failed["url"], failed["error_kind"])) == {
+    assert dict(zip(failed["url"], failed["error_kind"], strict=True)) == {
         "https://nxdomain.test/": "dns",
         "https://refused.test/": "connection_refused",
     }
     retried = study.retry_failed(**quick_crawl)
-    attempts = dict(zip(retried.sites["url"], retried.sites["attempts"]))
+    attempts = dict(zip(retried.sites["url"], retried.sites["attempts"], strict=True))
     assert attempts == {
         "https://quiet.test/": 1,
         "https://nxdomain.test/": 2,
@@ -267,9 +261,7 @@ def test_sigterm_stops_a_crawl_cleanly_and_it_resumes(
     _, stderr = crawl.communicate(timeout=60)
     assert crawl.returncode == 143, stderr
     assert "resume" in stderr
-    eventually(
-        lambda: not chromiums_with_environment(MARKER, marker), 15, "Chromium to be gone"
-    )
+    eventually(lambda: not chromiums_with_environment(MARKER, marker), 15, "Chromium to be gone")
     with contextlib.closing(sqlite3.connect(store)) as conn:
         ended = conn.execute("SELECT finished_at FROM crawl_runs").fetchall()
     assert ended[0][0] is not None, "the run was recorded as ended"
@@ -286,9 +278,7 @@ def running_sites(store: Path) -> int:
         return 0
     try:
         with contextlib.closing(sqlite3.connect(store, timeout=5)) as conn:
-            return conn.execute("SELECT count(*) FROM sites WHERE status = 'running'").fetchone()[
-                0
-            ]
+            return conn.execute("SELECT count(*) FROM sites WHERE status = 'running'").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
 

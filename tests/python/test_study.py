@@ -34,7 +34,7 @@ def test_every_site_is_a_row_with_its_status(study: consentlens.Study) -> None:
     sites = study.sites
     assert list(sites["url"]) == list(SITES.values()), "input order"
     assert "report_json" not in sites.columns
-    status = dict(zip(sites["url"], sites["status"]))
+    status = dict(zip(sites["url"], sites["status"], strict=True))
     for name in ("skeleton", "dialog", "quiet"):
         assert status[SITES[name]] == "ok"
     assert status[SITES["nxdomain"]] == "error"
@@ -55,7 +55,7 @@ def test_every_site_is_a_row_with_its_status(study: consentlens.Study) -> None:
 def test_failed_sites_are_listed_with_their_reasons(study: consentlens.Study) -> None:
     failed = study.failed
     assert list(failed.columns) == ["url", "error_kind", "error_message", "attempts"]
-    reasons = dict(zip(failed["url"], failed["error_kind"]))
+    reasons = dict(zip(failed["url"], failed["error_kind"], strict=True))
     assert reasons == {SITES["nxdomain"]: "dns", SITES["file"]: "forbidden_scheme"}
     assert failed["error_message"].str.len().min() > 0
     # Neither is transient: neither was retried.
@@ -74,7 +74,7 @@ def test_child_tables_agree_with_the_result_documents(study: consentlens.Study) 
             for request in observed["requests"]
         ]
         mine = requests[requests["site_url"] == SITES[name]]
-        assert list(zip(mine["phase"], mine["url"])) == documented, name
+        assert list(zip(mine["phase"], mine["url"], strict=True)) == documented, name
         buttons = study.buttons
         assert (buttons["site_url"] == SITES[name]).sum() == len(
             (report.banner or {}).get("buttons", [])
@@ -114,14 +114,12 @@ def test_screenshots_are_files_beside_the_study(study: consentlens.Study) -> Non
     assert report.to_dict()["screenshot"] in set(shots)
 
 
-def test_parquet_and_csv_exports_hold_every_table(
-    study: consentlens.Study, tmp_path: Path
-) -> None:
+def test_parquet_and_csv_exports_hold_every_table(study: consentlens.Study, tmp_path: Path) -> None:
     parquet = study.to_parquet(tmp_path / "parquet")
     csv = study.to_csv(tmp_path / "csv")
     assert [p.stem for p in parquet] == list(TABLES)
     assert [p.stem for p in csv] == list(TABLES)
-    for name, parquet_file, csv_file in zip(TABLES, parquet, csv):
+    for name, parquet_file, csv_file in zip(TABLES, parquet, csv, strict=True):
         expected = study.table(name)
         from_parquet = pd.read_parquet(parquet_file)
         assert list(from_parquet.columns) == list(expected.columns), name
