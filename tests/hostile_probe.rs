@@ -1,5 +1,6 @@
 mod common;
-use chromiumoxide::cdp::browser_protocol::page::NavigateParams;
+use consentlens::evaluate::{evaluate, EvaluateOptions};
+use consentlens::visit::VisitOptions;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -7,39 +8,47 @@ fn probe() {
     common::block_on(async {
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
         let f = common::start_fixture(vec![root]).await;
-        let ctx = f.browser.new_context().await.unwrap();
-        let page = ctx.page.clone();
-        let _ = tokio::time::timeout(
-            Duration::from_secs(5),
-            page.execute(NavigateParams::new("https://huge-text.test/")),
-        )
-        .await;
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        for _ in 0..3 {
+        let explore = std::env::var("PROBE_EXPLORE").is_ok();
+        for url in std::env::var("PROBE_URL").unwrap().split(',') {
+            let options = EvaluateOptions {
+                visit: VisitOptions {
+                    timeout_ms: 8000,
+                    settle_ms: 1500,
+                    idle_ms: 300,
+                },
+                banner_wait_ms: 1500,
+                explore,
+                ..EvaluateOptions::default()
+            };
             let t = Instant::now();
-            let snap = consentlens::visit::snapshot::capture(&page, 1366.0, 768.0)
-                .await
-                .unwrap();
-            let t1 = t.elapsed();
-            let found = consentlens::detect::find_dialog(&snap).is_some();
-            eprintln!("capture {t1:?} find {:?} {found}", t.elapsed() - t1);
+            let r = tokio::time::timeout(
+                Duration::from_secs(120),
+                evaluate(&f.browser, url, &options),
+            )
+            .await;
+            match r {
+                Ok(e) => {
+                    let r = e.report;
+                    let p = r.phases.before_consent.as_ref();
+                    eprintln!("{url}: {:?} {:?} in {:?}; banner={} final={:?} title={:?} cookies={:?} requests={:?}", r.status, r.error.clone().map(|e| e.message), t.elapsed(), r.banner.is_some(), r.final_url.clone(), r.title.clone().map(|t| t.chars().take(60).collect::<String>()), p.map(|p| p.cookies.len()), p.map(|p| p.requests.iter().map(|r| format!("{} {:?} {:?}", r.url.chars().take(100).collect::<String>(), r.status, r.failure)).collect::<Vec<_>>()));
+                    if std::env::var("PROBE_JSON").is_ok() {
+                        let j = serde_json::to_value(&r).unwrap();
+                        let back: consentlens::SiteReport =
+                            serde_json::from_value(j.clone()).unwrap();
+                        let j2 = serde_json::to_value(&back).unwrap();
+                        eprintln!("json equal: {}", j == j2);
+                        if back != r {
+                            eprintln!("struct differs");
+                            for (k, v) in j.as_object().unwrap() {
+                                if j2.get(k) != Some(v) {
+                                    eprintln!("  field {k} differs");
+                                }
+                            }
+                        }
+                    }
+                }
+                Err(_) => eprintln!("{url}: DEADLINE after {:?}", t.elapsed()),
+            }
         }
-        let t = Instant::now();
-        let s = consentlens::detect::wait::wait_for_dialog(&page, (1366.0, 768.0), 1000)
-            .await
-            .unwrap();
-        eprintln!("wait {:?} nodes={}", t.elapsed(), s.snapshot.nodes.len());
-        let d = s.dialog.unwrap();
-        let t = Instant::now();
-        let m = consentlens::measure::measure_dialog(&s.snapshot, &d, None, 1);
-        eprintln!(
-            "measure {:?} buttons={}",
-            t.elapsed(),
-            m.banner.buttons.len()
-        );
-        let t = Instant::now();
-        let c = consentlens::measure::capture::capture_dialog(&page, &s.snapshot, &d, 1).await;
-        eprintln!("capture {:?} {}", t.elapsed(), c.annotated_png.is_some());
-        f.browser.close_context(ctx).await;
     })
 }

@@ -134,7 +134,8 @@ pub async fn run(job: &Job) -> Result<RunResult, String> {
     match context_creation(job, 20).await {
         Ok(contexts) => println!(
             "{}",
-            contexts.table("A fresh context, step by step (chromiumoxide directly, same arguments)")
+            contexts
+                .table("A fresh context, step by step (chromiumoxide directly, same arguments)")
         ),
         Err(e) => eprintln!("context creation could not be measured: {e}"),
     }

@@ -3,7 +3,27 @@
 from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, final
+
+__all__ = [
+    "BrowserCrashedError",
+    "BrowserLaunchError",
+    "BrowserNotFoundError",
+    "ConfigError",
+    "ConsentlensError",
+    "Crawler",
+    "InvalidUrlError",
+    "NativeReport",
+    "ResultFormatError",
+    "Session",
+    "StoreError",
+    "StudyStore",
+    "TrackerListError",
+    "WebServer",
+    "__version__",
+    "crawl",
+    "study_report_html",
+]
 
 __version__: str
 
@@ -17,6 +37,7 @@ class StoreError(ConsentlensError): ...
 class ConfigError(ConsentlensError): ...
 class ResultFormatError(ConsentlensError): ...
 
+@final
 class NativeReport:
     @staticmethod
     def from_json(text: str, artifacts_dir: str | PathLike[str] | None = None) -> NativeReport: ...
@@ -32,6 +53,7 @@ class NativeReport:
     @property
     def annotated_screenshot(self) -> bytes | None: ...
 
+@final
 class Session:
     def __new__(
         cls,
@@ -39,9 +61,9 @@ class Session:
         timeout_s: float = 30.0,
         settle_s: float = 5.0,
         chrome_args: list[str] = ...,
-        locale: str = "en-GB",
-        timezone: str = "Europe/Oslo",
-        viewport: tuple[int, int] = (1366, 768),
+        locale: str = ...,
+        timezone: str = ...,
+        viewport: tuple[int, int] = ...,
         explore: bool = True,
         allow_private_addresses: bool = True,
         chrome_path: str | PathLike[str] | None = None,
@@ -51,6 +73,7 @@ class Session:
     @property
     def closed(self) -> bool: ...
 
+@final
 class WebServer:
     def __new__(cls, roots: list[str | PathLike[str]]) -> WebServer: ...
     @property
@@ -75,14 +98,15 @@ def crawl(
     settle_s: float = 5.0,
     banner_wait_s: float = 3.0,
     chrome_args: list[str] = ...,
-    locale: str = "en-GB",
-    timezone: str = "Europe/Oslo",
-    viewport: tuple[int, int] = (1366, 768),
+    locale: str = ...,
+    timezone: str = ...,
+    viewport: tuple[int, int] = ...,
     explore: bool = True,
     allow_private_addresses: bool = True,
     chrome_path: str | PathLike[str] | None = None,
 ) -> dict[str, Any]: ...
 
+@final
 class Crawler:
     def __new__(
         cls,
@@ -96,9 +120,9 @@ class Crawler:
         settle_s: float = 5.0,
         banner_wait_s: float = 3.0,
         chrome_args: list[str] = ...,
-        locale: str = "en-GB",
-        timezone: str = "Europe/Oslo",
-        viewport: tuple[int, int] = (1366, 768),
+        locale: str = ...,
+        timezone: str = ...,
+        viewport: tuple[int, int] = ...,
         explore: bool = True,
         allow_private_addresses: bool = True,
         chrome_path: str | PathLike[str] | None = None,
@@ -113,6 +137,7 @@ class Crawler:
     @property
     def closed(self) -> bool: ...
 
+@final
 class StudyStore:
     def __new__(cls, path: str | PathLike[str]) -> StudyStore: ...
     @property

@@ -168,6 +168,8 @@ impl NativeReport {
     }
 }
 
+// One argument per keyword option of the Python API, which is what this function converts.
+#[allow(clippy::too_many_arguments)]
 fn engine_options(
     timeout_s: f64,
     settle_s: f64,
@@ -179,7 +181,7 @@ fn engine_options(
     allow_private_addresses: bool,
     chrome_path: Option<PathBuf>,
 ) -> PyResult<EngineOptions> {
-    if !(timeout_s.is_finite() && timeout_s > 0.0) || !(settle_s.is_finite() && settle_s >= 0.0) {
+    if !(timeout_s.is_finite() && timeout_s > 0.0 && settle_s.is_finite() && settle_s >= 0.0) {
         return Err(ConfigError::new_err(
             "timeout_s must be > 0 and settle_s >= 0",
         ));
@@ -292,6 +294,9 @@ impl Session {
     }
 }
 
+/// One request a tracker host received: (method, host, path, query, body).
+type SinkHit<'py> = (String, String, String, Option<String>, Bound<'py, PyBytes>);
+
 /// The local HTTPS server for fixture sites and the demo web.
 #[pyclass(module = "consentlens._native")]
 pub struct WebServer {
@@ -327,10 +332,7 @@ impl WebServer {
     }
 
     /// Requests received by tracker hosts: (method, host, path, query, body).
-    fn hits<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<Vec<(String, String, String, Option<String>, Bound<'py, PyBytes>)>> {
+    fn hits<'py>(&self, py: Python<'py>) -> PyResult<Vec<SinkHit<'py>>> {
         Ok(self
             .running()?
             .hits()
