@@ -19,7 +19,7 @@ use chromiumoxide::cdp::browser_protocol::browser::{
     BrowserContextId, SetDownloadBehaviorBehavior, SetDownloadBehaviorParams,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
-    CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
+    CloseTargetParams, CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
 };
 use chromiumoxide::handler::HandlerConfig;
 use chromiumoxide::Page;
@@ -262,16 +262,21 @@ pub struct Context {
 }
 
 impl Browser {
-    /// Closes the context's page and throws away the context with all its cookies and storage.
+    /// Throws away the context with every page in it (pop-ups included), its cookies and its
+    /// storage. Disposing of a context closes its pages without running their `beforeunload`
+    /// handlers, so a page stuck in a dialog, a trap or a script cannot keep it open.
     pub async fn close_context(&self, context: Context) {
-        let _ = tokio::time::timeout(Duration::from_secs(5), async {
-            let _ = context.page.close().await;
-            let _ = self
+        let dispose = self
+            .inner
+            .execute(DisposeBrowserContextParams::new(context.id.clone()));
+        let disposed = tokio::time::timeout(Duration::from_secs(5), dispose).await;
+        if !matches!(disposed, Ok(Ok(_))) {
+            // The context could not be disposed of: at least close its page.
+            let close = self
                 .inner
-                .execute(DisposeBrowserContextParams::new(context.id))
-                .await;
-        })
-        .await;
+                .execute(CloseTargetParams::new(context.page.target_id().clone()));
+            let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
+        }
     }
 }
 

@@ -9,6 +9,9 @@
 //! surrogate escape in the browser's text frames to `\ufffd` (U+FFFD, what a decoder shows for
 //! it anyway); the rewrite has the same length, so frames are streamed, never held whole.
 //!
+//! It also drops the console events (`Runtime.consoleAPICalled`), which no stage reads and
+//! which a page can produce by the megabyte (see [`DROPPED_EVENT_PREFIXES`]).
+//!
 //! Only the server-to-client direction is touched; the client's handshake loses any
 //! `Sec-WebSocket-Extensions` offer, so that frames stay uncompressed and readable.
 
@@ -121,38 +124,49 @@ fn without_extension_offers(head: &[u8]) -> Vec<u8> {
         .collect()
 }
 
+/// Events that no stage reads and that a page can produce without limit, dropped by the relay:
+/// a page logging megabytes to the console many times a second would otherwise keep the
+/// DevTools client parsing them, slowing every other visit of the browser.
+const DROPPED_EVENT_PREFIXES: &[&[u8]] = &[br#"{"method":"Runtime.consoleAPICalled""#];
+
 /// Copies WebSocket frames (RFC 6455 §5.2) from `reader` to `writer`, rewriting lone surrogate
-/// escapes in the payloads of text messages. Returns at the end of the stream.
+/// escapes in the payloads of text messages and dropping the events of
+/// [`DROPPED_EVENT_PREFIXES`]. Returns at the end of the stream.
 pub(crate) async fn relay_frames(
     reader: &mut (impl AsyncRead + Unpin),
     writer: &mut (impl AsyncWrite + Unpin),
 ) -> std::io::Result<()> {
+    let longest_prefix = DROPPED_EVENT_PREFIXES
+        .iter()
+        .map(|p| p.len())
+        .max()
+        .unwrap_or(0);
     let mut in_text_message = false;
     let mut filter = LoneSurrogateFilter::default();
     let mut chunk = vec![0u8; CHUNK_BYTES];
     let mut out = Vec::with_capacity(CHUNK_BYTES);
     loop {
-        let mut header = [0u8; 2];
-        match reader.read_exact(&mut header).await {
+        // The frame's head is held until it is known whether the frame is passed on.
+        let mut head = vec![0u8; 2];
+        match reader.read_exact(&mut head).await {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
             Err(e) => return Err(e),
         }
-        let fin = header[0] & 0x80 != 0;
-        let opcode = header[0] & 0x0f;
-        let masked = header[1] & 0x80 != 0;
-        writer.write_all(&header).await?;
-        let length = match header[1] & 0x7f {
+        let fin = head[0] & 0x80 != 0;
+        let opcode = head[0] & 0x0f;
+        let masked = head[1] & 0x80 != 0;
+        let length = match head[1] & 0x7f {
             126 => {
                 let mut extended = [0u8; 2];
                 reader.read_exact(&mut extended).await?;
-                writer.write_all(&extended).await?;
+                head.extend_from_slice(&extended);
                 u64::from(u16::from_be_bytes(extended))
             }
             127 => {
                 let mut extended = [0u8; 8];
                 reader.read_exact(&mut extended).await?;
-                writer.write_all(&extended).await?;
+                head.extend_from_slice(&extended);
                 u64::from_be_bytes(extended)
             }
             short => u64::from(short),
@@ -161,7 +175,7 @@ pub(crate) async fn relay_frames(
             // Servers do not mask; a masked payload is passed on untouched.
             let mut key = [0u8; 4];
             reader.read_exact(&mut key).await?;
-            writer.write_all(&key).await?;
+            head.extend_from_slice(&key);
         }
         // Text is opcode 1 and the continuations (0) of a fragmented text message.
         let is_text = match opcode {
@@ -173,7 +187,23 @@ pub(crate) async fn relay_frames(
             in_text_message = is_text && !fin;
         }
         let filtering = is_text && !masked;
-        let mut remaining = length;
+        // Whole (unfragmented) text messages are looked at for events to drop.
+        let mut start = Vec::new();
+        if filtering && fin && opcode == 0x1 && length >= longest_prefix as u64 {
+            start.resize(longest_prefix, 0);
+            reader.read_exact(&mut start).await?;
+            if DROPPED_EVENT_PREFIXES.iter().any(|p| start.starts_with(p)) {
+                discard(reader, length - start.len() as u64, &mut chunk).await?;
+                continue;
+            }
+        }
+        writer.write_all(&head).await?;
+        if !start.is_empty() {
+            out.clear();
+            filter.push(&start, &mut out);
+            writer.write_all(&out).await?;
+        }
+        let mut remaining = length - start.len() as u64;
         while remaining > 0 {
             let take = usize::try_from(remaining).map_or(CHUNK_BYTES, |r| r.min(CHUNK_BYTES));
             reader.read_exact(&mut chunk[..take]).await?;
@@ -194,6 +224,20 @@ pub(crate) async fn relay_frames(
         }
         writer.flush().await?;
     }
+}
+
+/// Reads and throws away `length` bytes.
+async fn discard(
+    reader: &mut (impl AsyncRead + Unpin),
+    mut length: u64,
+    chunk: &mut [u8],
+) -> std::io::Result<()> {
+    while length > 0 {
+        let take = usize::try_from(length).map_or(chunk.len(), |l| l.min(chunk.len()));
+        reader.read_exact(&mut chunk[..take]).await?;
+        length -= take as u64;
+    }
+    Ok(())
 }
 
 /// Rewrites lone UTF-16 surrogate escapes (`\ud800` without a low half after it, `\udc00`
@@ -400,6 +444,23 @@ mod tests {
         expected.extend(frame(true, 0x9, b"ping \\ud800"));
         expected.extend(frame(true, 0x0, br#"\ufffd"}"#));
         assert_eq!(output, expected);
+    }
+
+    #[tokio::test]
+    async fn console_events_are_dropped_and_their_neighbours_kept() {
+        let console = format!(
+            r#"{{"method":"Runtime.consoleAPICalled","params":{{"args":[{{"value":"{}"}}]}}}}"#,
+            "c".repeat(100_000)
+        );
+        let before = br#"{"id":7,"result":{}}"#;
+        let after = br#"{"method":"Page.loadEventFired","params":{"timestamp":1}}"#;
+        let mut input = Vec::new();
+        input.extend(frame(true, 0x1, before));
+        input.extend(frame(true, 0x1, console.as_bytes()));
+        input.extend(frame(true, 0x1, after));
+        let mut expected = frame(true, 0x1, before);
+        expected.extend(frame(true, 0x1, after));
+        assert_eq!(relayed(input).await, expected);
     }
 
     #[tokio::test]

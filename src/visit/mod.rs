@@ -263,22 +263,19 @@ pub async fn first_visit(
     check_responsive(context, &recorder, url).await?;
     tr!("responsive");
     let main_document = recorder.main_document(&loaded.main_frame_id);
-    let final_url = page::current_url(&context.page)
-        .await
+    // The reads and the screenshot do not depend on each other: both at once.
+    let (facts, screenshot) =
+        tokio::join!(page::facts(&context.page), page::screenshot(&context.page));
+    tr!("reads and screenshot");
+    let final_url = facts
+        .url
         .or_else(|| main_document.as_ref().map(|(u, _)| u.clone()));
     let site_domain = site::site_domain(final_url.as_deref().unwrap_or(url));
-    tr!("url read");
-    let title = page::title(&context.page).await;
-    tr!("title read");
-    let page_text = page::visible_text(&context.page).await.unwrap_or_default();
-    tr!("text read");
-    let screenshot = page::screenshot(&context.page).await.ok();
-    tr!("screenshot");
     let visit = FirstVisit {
         http_status: main_document.and_then(|(_, status)| status),
-        title,
-        page_text,
-        screenshot,
+        title: facts.title,
+        page_text: facts.text.unwrap_or_default(),
+        screenshot: screenshot.ok(),
         final_url,
         site_domain,
         main_frame_id: loaded.main_frame_id,
@@ -319,8 +316,12 @@ pub async fn end_phase(
     if recording.crashed {
         return Err(Error::RendererCrashed);
     }
-    let cookies = cookies(browser, context, site_domain).await?;
-    let mut phase = phase_from(recording, cookies, site_domain);
-    phase.local_storage = page::local_storage(&context.page).await;
+    // Two independent reads (the browser's cookie store, the page's storage): at the same time.
+    let (cookies, local_storage) = tokio::join!(
+        cookies(browser, context, site_domain),
+        page::local_storage(&context.page)
+    );
+    let mut phase = phase_from(recording, cookies?, site_domain);
+    phase.local_storage = local_storage;
     Ok(phase)
 }

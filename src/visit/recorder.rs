@@ -510,7 +510,16 @@ async fn answer_dialog(page: &Page, dialog: &EventJavascriptDialogOpening, state
     if matches!(dialog.r#type, DialogType::Prompt) {
         params.prompt_text = dialog.default_prompt.clone();
     }
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), page.execute(params)).await;
+    // An answer that times out (a busy browser) is sent again: a dialog left open would block
+    // the page, and everything read from it, for good. An error means no dialog is showing any
+    // more, which is what the answer is for.
+    for _ in 0..3 {
+        let answer = page.execute(params.clone());
+        match tokio::time::timeout(std::time::Duration::from_secs(2), answer).await {
+            Ok(_) => break,
+            Err(_) => continue,
+        }
+    }
     let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
     state.last_dialog = Some(Instant::now());
     if state.js_dialogs.len() < MAX_JS_DIALOGS {

@@ -55,7 +55,8 @@ def eventually(condition: Callable[[], bool], timeout_s: float, what: str) -> No
 
 
 def cli_crawl_args(urls_file: Path, store: Path, chrome_args: list[str]) -> list[str]:
-    # No settle time: each fixture page is one request, complete at `load`.
+    # A short settle: each fixture page is one request, complete at `load`; the 0.2 s let the
+    # recorder take in the events that arrived with it.
     return [
         sys.executable,
         "-m",
@@ -67,7 +68,7 @@ def cli_crawl_args(urls_file: Path, store: Path, chrome_args: list[str]) -> list
         "--workers",
         "2",
         "--settle-s",
-        "0",
+        "0.2",
         "--banner-wait-s",
         "0",
         "--no-explore",
