@@ -50,7 +50,8 @@ def crawl(
     A crawl stopped at any moment (Ctrl-C, SIGTERM, a killed process, a power cut) resumes where
     it stopped when run again with the same ``store``: every site of the study that is not
     finished is visited, and none twice. URLs already finished in the study are not visited
-    again; failed ones are retried with :meth:`Study.retry_failed`.
+    again; failed ones are retried with :meth:`Study.retry_failed`. Ctrl-C stops the crawl
+    cleanly (visits in progress are abandoned, browsers killed) and raises ``KeyboardInterrupt``.
 
     Args:
         urls: the sites; bare host names (``nrk.no``) mean their https home page.
