@@ -147,7 +147,7 @@ async def main(job):
         "result "
         + json.dumps(
             {
-                "system": "baseline",
+                "system": job["system"],
                 "workers": job["workers"],
                 "elapsed_s": elapsed,
                 "sites": results,

@@ -13,7 +13,9 @@ echo "== cargo clippy" >&2
 cargo clippy --all-targets -- -D warnings
 cargo clippy --features python --lib -- -D warnings
 echo "== cargo test" >&2
-cargo test --all-targets
+# The library, its unit tests and the integration tests. Benchmarks are compiled by clippy above
+# but not run here: they are measurements (see BENCHMARKS.md), not tests.
+cargo test --lib --bins --tests
 echo "== ruff" >&2
 ruff check python tests/python
 ruff format --check python tests/python

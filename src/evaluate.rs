@@ -164,16 +164,7 @@ async fn observe_before_consent(
         .await
         .map(|v| v == serde_json::Value::Bool(false));
     let viewport = browser.viewport_css();
-    let t0 = std::time::Instant::now();
-    let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await;
-    if std::env::var("CL_TRACE").is_ok() {
-        eprintln!(
-            "TRACE {url} dialog wait {:?} {}",
-            t0.elapsed(),
-            sighting.is_ok()
-        );
-    }
-    let sighting = sighting?;
+    let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await?;
     if let Some(dialog) = &sighting.dialog {
         let captured = capture_dialog(page, &sighting.snapshot, dialog, 1).await;
         let mut banner = captured.measured.banner;
@@ -181,9 +172,6 @@ async fn observe_before_consent(
         screenshots.banner = captured.banner_png;
         screenshots.annotated = captured.annotated_png;
         report.banner = Some(banner);
-    }
-    if std::env::var("CL_TRACE").is_ok() {
-        eprintln!("TRACE {url} captured {:?}", t0.elapsed());
     }
     let phase = visit::end_phase(
         browser,

@@ -151,12 +151,13 @@ struct Options {
 const USAGE: &str = "usage: end_to_end [options]
   --sites N               sites in the throughput runs (default 54)
   --workers 1,2,4         worker counts of the throughput runs; 'none' skips them
-  --systems a,b,c         any of consentlens,baseline,floor (default all three)
+  --systems a,b,c         any of floor,consentlens,baseline,baseline-fixed (default all)
   --settle-ms N           longest settle wait after a load or a click (default 5000)
   --idle-ms N             quiet period that ends a settle wait (default 500)
   --banner-wait-ms N      longest wait for a consent dialog (default 3000)
   --timeout-ms N          longest wait for a load (default 30000)
-  --baseline-settle S     networkidle (default) or fixed: how the baseline waits
+  --baseline-settle S     how 'baseline' waits: networkidle (default) or fixed;
+                          'baseline-fixed' always waits the fixed settle time
   --memory-sites 100,1000 checkpoints of the memory run (consentlens only); none by default
   --memory-workers N      workers of the memory run (default 2)
   --python PATH           Python with playwright (default .venv/bin/python)
@@ -169,7 +170,9 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         sites: 54,
         workers: vec![1, 2, 4],
-        systems: vec!["floor".into(), "consentlens".into(), "baseline".into()],
+        systems: ["floor", "consentlens", "baseline", "baseline-fixed"]
+            .map(String::from)
+            .to_vec(),
         settings: Settings {
             timeout_ms: 30_000,
             settle_ms: 5_000,
@@ -410,7 +413,11 @@ fn orchestrate(options: Options) -> Result<(), String> {
         settings: options.settings.clone(),
         chromium_args: chromium_args.clone(),
         chromium: options.chromium.clone(),
-        baseline_settle: options.baseline_settle.clone(),
+        baseline_settle: if system == "baseline-fixed" {
+            "fixed".to_string()
+        } else {
+            options.baseline_settle.clone()
+        },
     };
     eprintln!(
         "fixture web: {} sites from {} templates in {}; load average now {}",
@@ -493,7 +500,7 @@ fn run_measured(job: &Job, options: &Options, checkpoints: &[usize]) -> Result<M
         serde_json::to_string(job).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
-    let mut command = if job.system == "baseline" {
+    let mut command = if job.system.starts_with("baseline") {
         let mut c = Command::new(&options.python);
         c.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/baseline_playwright.py"));
         c
@@ -559,7 +566,7 @@ fn render(runs: &[Measured], memory: Option<&Measured>, options: &Options) -> St
     let mut out = String::new();
     let s = &options.settings;
     out.push_str(&format!(
-        "\nsettle_ms {} · idle_ms {} · banner_wait_ms {} · baseline settle: {} · load average after: {}\n\n",
+        "\nsettle_ms {} · idle_ms {} · banner_wait_ms {} · baseline settles by {}, baseline-fixed waits settle_ms after each load and click · load average after: {}\n\n",
         s.settle_ms, s.idle_ms, s.banner_wait_ms, options.baseline_settle, load_average()
     ));
     out.push_str("| workers | system | sites | ok | dialog | accept | reject | seconds | sites/min | peak RSS MiB (per worker) | peak PSS MiB (per worker) |\n");
@@ -585,7 +592,7 @@ fn render(runs: &[Measured], memory: Option<&Measured>, options: &Options) -> St
         ));
     }
     out.push_str(
-        "\n| workers | consentlens / baseline | consentlens / floor (time) |\n|---:|---:|---:|\n",
+        "\n| workers | consentlens / baseline (networkidle) | consentlens / baseline (fixed waits) | consentlens time / floor time |\n|---:|---:|---:|---:|\n",
     );
     for &workers in &options.workers {
         let rate = |system: &str| {
@@ -600,8 +607,9 @@ fn render(runs: &[Measured], memory: Option<&Measured>, options: &Options) -> St
         let ours = rate("consentlens");
         // Overhead as a time ratio: how much longer consentlens takes than the floor.
         out.push_str(&format!(
-            "| {workers} | {} | {} |\n",
+            "| {workers} | {} | {} | {} |\n",
             ratio(ours, rate("baseline")),
+            ratio(ours, rate("baseline-fixed")),
             ratio(rate("floor"), ours),
         ));
     }
@@ -638,7 +646,7 @@ fn cross_check(runs: &[Measured]) -> String {
         .iter()
         .map(|s| (s.url.as_str(), s))
         .collect();
-    for other in ["floor", "baseline"] {
+    for other in ["floor", "baseline", "baseline-fixed"] {
         let Some(run) = runs.iter().find(|m| m.result.system == other) else {
             continue;
         };

@@ -80,9 +80,15 @@ pub async fn navigate(
         if recorder.commits() > commits_before {
             break;
         }
-        if let Some((_, error_text, status, mime_type)) =
-            recorder.failed_main_document(&main_frame_id, requests_before)
-        {
+        if let Some(mut failure) = recorder.failed_main_document(&main_frame_id, requests_before) {
+            if failure.2.is_none() {
+                // The response's event can come just after the failure's: give it a moment.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                failure = recorder
+                    .failed_main_document(&main_frame_id, requests_before)
+                    .unwrap_or(failure);
+            }
+            let (_, error_text, status, mime_type) = failure;
             return Err(not_a_page(url, &error_text, status, mime_type.as_deref()));
         }
         let remaining = deadline.saturating_duration_since(Instant::now());
@@ -246,27 +252,15 @@ pub async fn first_visit(
     url: &str,
     options: &VisitOptions,
 ) -> Result<(FirstVisit, Recorder)> {
-    let t0 = Instant::now();
-    macro_rules! tr {
-        ($l:expr) => {
-            if std::env::var("CL_TRACE").is_ok() {
-                eprintln!("TRACE {url} {:?} {}", t0.elapsed(), $l);
-            }
-        };
-    }
     let recorder = Recorder::start(&context.page).await?;
     recorder.set_step(Step::Load);
     let loaded = navigate(context, &recorder, url, options).await?;
-    tr!(format!("navigated load={}", loaded.load_fired));
     settle(&recorder, options).await?;
-    tr!("settled");
     check_responsive(context, &recorder, url).await?;
-    tr!("responsive");
     let main_document = recorder.main_document(&loaded.main_frame_id);
     // The reads and the screenshot do not depend on each other: both at once.
     let (facts, screenshot) =
         tokio::join!(page::facts(&context.page), page::screenshot(&context.page));
-    tr!("reads and screenshot");
     let final_url = facts
         .url
         .or_else(|| main_document.as_ref().map(|(u, _)| u.clone()));
@@ -284,25 +278,34 @@ pub async fn first_visit(
 }
 
 /// Fails when the page's main thread does not answer: a script that never yields (an infinite
-/// loop) or a page busy for seconds on end leaves nothing to observe, and every later read
-/// would wait out its own timeout. A page busy opening JavaScript dialogs (which the recorder
-/// answers) is alive, and is let through.
+/// loop) leaves nothing to observe, and every later read would wait out its own timeout. A page
+/// that does not answer but is visibly at work (its requests keep starting and ending, or it
+/// opens JavaScript dialogs, which the recorder answers) is busy rather than stuck: it is asked
+/// again, up to [`RESPONSIVE_ATTEMPTS`] times.
 async fn check_responsive(context: &Context, recorder: &Recorder, url: &str) -> Result<()> {
-    let asked = Instant::now();
-    if page::responds(&context.page).await {
-        return Ok(());
-    }
-    if recorder.crashed() {
-        return Err(Error::RendererCrashed);
-    }
-    if recorder.last_dialog().is_some_and(|at| at >= asked) {
-        return Ok(());
+    for _ in 0..RESPONSIVE_ATTEMPTS {
+        let asked = Instant::now();
+        if page::responds(&context.page).await {
+            return Ok(());
+        }
+        if recorder.crashed() {
+            return Err(Error::RendererCrashed);
+        }
+        let at_work = recorder.last_dialog().is_some_and(|at| at >= asked)
+            || recorder.last_activity().is_some_and(|at| at >= asked);
+        if !at_work {
+            break;
+        }
     }
     Err(Error::Timeout {
         what: format!("{url}: the page's main thread (busy, or in a script that never yields)"),
         timeout_ms: page::RESPONSIVE_TIMEOUT_MS,
     })
 }
+
+/// How many times a page that is at work but does not answer is asked (each time waiting
+/// [`page::RESPONSIVE_TIMEOUT_MS`]).
+const RESPONSIVE_ATTEMPTS: usize = 3;
 
 /// Ends a phase: stops the recorder and reads cookies and localStorage.
 pub async fn end_phase(

@@ -49,13 +49,14 @@ pub async fn evaluate_json_awaiting(page: &Page, expression: &str) -> Option<ser
 }
 
 /// Whether the page's main thread answers within [`RESPONSIVE_TIMEOUT_MS`]; false for a page
-/// stuck in a script that never yields.
+/// stuck in a script that never yields. Any answer counts, an error too: a page in the middle
+/// of navigating answers "no such context", and that answer comes from its main thread.
 pub async fn responds(page: &Page) -> bool {
-    let ask = evaluate(page, "1", false, None);
-    matches!(
-        tokio::time::timeout(Duration::from_millis(RESPONSIVE_TIMEOUT_MS), ask).await,
-        Ok(Some(_))
-    )
+    let ask = page.execute(EvaluateParams::new("1"));
+    match tokio::time::timeout(Duration::from_millis(RESPONSIVE_TIMEOUT_MS), ask).await {
+        Ok(Ok(_)) | Ok(Err(chromiumoxide::error::CdpError::Chrome(_))) => true,
+        Ok(Err(_)) | Err(_) => false,
+    }
 }
 
 /// A fresh isolated world in the current document of the top-level frame.

@@ -510,14 +510,25 @@ async fn answer_dialog(page: &Page, dialog: &EventJavascriptDialogOpening, state
     if matches!(dialog.r#type, DialogType::Prompt) {
         params.prompt_text = dialog.default_prompt.clone();
     }
-    // An answer that times out (a busy browser) is sent again: a dialog left open would block
-    // the page, and everything read from it, for good. An error means no dialog is showing any
-    // more, which is what the answer is for.
-    for _ in 0..3 {
+    // A dialog left open blocks the page, and everything read from it, for good, so an answer
+    // that fails is sent again for a few seconds: one that times out (a busy browser), and one
+    // refused with "Not attached to an active page", which Chromium says while the page is
+    // between two documents (a dialog opened as a reload or a navigation starts). "No dialog is
+    // showing" means the dialog is gone, which is what the answer is for.
+    let give_up = Instant::now() + std::time::Duration::from_secs(4);
+    loop {
         let answer = page.execute(params.clone());
-        match tokio::time::timeout(std::time::Duration::from_secs(2), answer).await {
-            Ok(_) => break,
-            Err(_) => continue,
+        let outcome = tokio::time::timeout(std::time::Duration::from_secs(2), answer).await;
+        let answered = match &outcome {
+            Ok(Ok(_)) => true,
+            Ok(Err(error)) => error.to_string().contains("No dialog is showing"),
+            Err(_) => false,
+        };
+        if answered || Instant::now() >= give_up {
+            break;
+        }
+        if outcome.is_ok() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
     let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
