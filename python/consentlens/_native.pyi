@@ -60,6 +60,7 @@ class Session:
         *,
         timeout_s: float = 30.0,
         settle_s: float = 5.0,
+        banner_wait_s: float = 3.0,
         chrome_args: list[str] = ...,
         locale: str = ...,
         timezone: str = ...,

@@ -26,6 +26,7 @@ class Session:
         *,
         timeout_s: float = 30.0,
         settle_s: float = 5.0,
+        banner_wait_s: float = 3.0,
         chrome_args: Sequence[str] = (),
         locale: str = DEFAULT_LOCALE,
         timezone: str = DEFAULT_TIMEZONE,
@@ -37,6 +38,7 @@ class Session:
         self._native = _native.Session(
             timeout_s=timeout_s,
             settle_s=settle_s,
+            banner_wait_s=banner_wait_s,
             chrome_args=list(chrome_args),
             locale=locale,
             timezone=timezone,
@@ -77,6 +79,7 @@ def evaluate(
     *,
     timeout_s: float = 30.0,
     settle_s: float = 5.0,
+    banner_wait_s: float = 3.0,
     chrome_args: Sequence[str] = (),
     locale: str = DEFAULT_LOCALE,
     timezone: str = DEFAULT_TIMEZONE,
@@ -92,6 +95,7 @@ def evaluate(
     with Session(
         timeout_s=timeout_s,
         settle_s=settle_s,
+        banner_wait_s=banner_wait_s,
         chrome_args=chrome_args,
         locale=locale,
         timezone=timezone,

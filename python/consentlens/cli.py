@@ -29,6 +29,9 @@ def _add_browser_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--timeout-s", type=float, default=30.0, help="page load timeout")
     parser.add_argument("--settle-s", type=float, default=5.0, help="longest wait for quiet")
+    parser.add_argument(
+        "--banner-wait-s", type=float, default=3.0, help="how long to wait for a late dialog"
+    )
     parser.add_argument("--locale", default=DEFAULT_LOCALE, help="language presented to pages")
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="IANA time zone")
     parser.add_argument(
@@ -45,6 +48,7 @@ def _session(args: argparse.Namespace) -> Session:
     return Session(
         timeout_s=args.timeout_s,
         settle_s=args.settle_s,
+        banner_wait_s=args.banner_wait_s,
         chrome_args=args.chrome_arg,
         locale=args.locale,
         timezone=args.timezone,
@@ -315,9 +319,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--site-deadline-s", type=float, default=180.0, help="longest time for one site"
     )
     crawl.add_argument("--retries", type=int, default=1, help="retries of transient failures")
-    crawl.add_argument(
-        "--banner-wait-s", type=float, default=3.0, help="how long to wait for a late dialog"
-    )
     crawl.add_argument("--retry-failed", action="store_true", help="visit failed sites again")
     crawl.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_browser_options(crawl)

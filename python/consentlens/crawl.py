@@ -17,7 +17,7 @@ from consentlens.study import Study
 CRAWL_OPTIONS = frozenset(
     {"contexts_per_browser", "recycle_after_sites", "site_deadline_s", "retries"}
 )
-# Options of each evaluation, as for consentlens.Session (plus banner_wait_s).
+# Options of each evaluation, as for consentlens.Session.
 EVALUATION_OPTIONS = frozenset(
     {
         "timeout_s",

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
@@ -166,7 +166,8 @@ impl<D: Driver> Lane<D> {
             let deadline = self.deadline;
             running.spawn(job, async move {
                 let started_at = Utc::now();
-                let clock = Instant::now();
+                // The runtime's clock, which tests pause and advance.
+                let clock = tokio::time::Instant::now();
                 match tokio::time::timeout(deadline, evaluation).await {
                     Ok(evaluation) => Attempt::Finished(Box::new(evaluation)),
                     Err(_) => Attempt::DeadlineExceeded {

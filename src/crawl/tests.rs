@@ -1,6 +1,7 @@
 //! The scheduler's rules against a fake browser whose sites hang, crash, fail once, or panic on
 //! cue (by the first label of their host name), so that every rule is checked quickly and
-//! without Chromium. `tests/crawl.rs` checks the same against the real browser.
+//! without Chromium. Time is paused: the clock jumps to the next timer whenever every task
+//! waits, so the deadlines and delays below order events exactly, however loaded the machine. `tests/crawl.rs` checks the same against the real browser.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -337,7 +338,7 @@ fn the_recorded_configuration_is_json_with_the_schedule() {
     assert_eq!(config["browser"]["locale"], "en-GB");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn every_site_is_finished_once_within_the_concurrency_limits() {
     let (mut scheduler, world) = scheduler(limits(3, 2));
     let names: Vec<String> = (0..30).map(|i| format!("site{i}")).collect();
@@ -365,7 +366,7 @@ async fn every_site_is_finished_once_within_the_concurrency_limits() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_hanging_site_is_cut_off_at_the_deadline_and_its_browser_killed() {
     let (mut scheduler, world) = scheduler(limits(2, 1));
     let mut sink = Recorder::default();
@@ -395,7 +396,7 @@ async fn a_hanging_site_is_cut_off_at_the_deadline_and_its_browser_killed() {
     assert_eq!(summary.failed, 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn visits_killed_with_a_hung_browser_are_visited_again_without_charge() {
     // One browser with two contexts. The hang starts at once, beside a slow site; the long
     // site takes the slow one's place 150 ms later, so that it is running (and its own deadline
@@ -420,7 +421,7 @@ async fn visits_killed_with_a_hung_browser_are_visited_again_without_charge() {
     assert_eq!(summary.browsers_launched, 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn transient_failures_are_retried_and_the_sites_own_are_not() {
     let mut limits = limits(2, 1);
     limits.retries = 2;
@@ -440,7 +441,7 @@ async fn transient_failures_are_retried_and_the_sites_own_are_not() {
     assert_eq!(summary.retried, 1 + 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn browsers_are_recycled_every_k_visits() {
     let mut limits = limits(1, 1);
     limits.recycle_after_sites = 3;
@@ -459,7 +460,7 @@ async fn browsers_are_recycled_every_k_visits() {
     assert_eq!(world.kills.load(Ordering::SeqCst), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_browser_that_died_is_replaced() {
     let mut limits = limits(1, 1);
     limits.retries = 0;
@@ -474,7 +475,7 @@ async fn a_browser_that_died_is_replaced() {
     assert_eq!(summary.browsers_launched, 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn refused_urls_are_finished_without_a_browser() {
     let (mut scheduler, world) = scheduler(limits(2, 1));
     let mut sink = Recorder::default();
@@ -490,7 +491,7 @@ async fn refused_urls_are_finished_without_a_browser() {
     assert_eq!(summary.failed, 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_panicking_evaluation_fails_its_site_and_the_crawl_goes_on() {
     let (mut scheduler, _world) = scheduler(limits(1, 1));
     let mut sink = Recorder::default();
@@ -505,7 +506,7 @@ async fn a_panicking_evaluation_fails_its_site_and_the_crawl_goes_on() {
     assert_eq!(sink.result(&all[1]).status, Status::Ok);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_stop_abandons_running_visits_and_kills_the_browsers() {
     let mut patient = limits(2, 1);
     patient.site_deadline = Duration::from_secs(60);
@@ -537,7 +538,7 @@ async fn a_stop_abandons_running_visits_and_kills_the_browsers() {
     assert_eq!(world.in_flight.load(Ordering::SeqCst), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_failing_sink_ends_the_crawl_with_its_error() {
     let (mut scheduler, world) = scheduler(limits(1, 1));
     let mut sink = Recorder {
@@ -552,7 +553,7 @@ async fn a_failing_sink_ends_the_crawl_with_its_error() {
     assert_eq!(world.in_flight.load(Ordering::SeqCst), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_browser_that_cannot_start_ends_the_crawl() {
     let (mut scheduler, world) = scheduler(limits(2, 1));
     world.fail_launch.store(true, Ordering::SeqCst);
@@ -564,7 +565,7 @@ async fn a_browser_that_cannot_start_ends_the_crawl() {
     assert!(sink.finished.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn browsers_are_kept_between_crawls_until_closed() {
     let (mut scheduler, world) = scheduler(limits(1, 1));
     for batch in [["a", "b"], ["c", "d"]] {
@@ -580,7 +581,7 @@ async fn browsers_are_kept_between_crawls_until_closed() {
     assert_eq!(world.closes.load(Ordering::SeqCst), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn progress_counts_what_the_crawl_did() {
     let (mut scheduler, _world) = scheduler(limits(2, 1));
     let mut sink = Recorder::default();

@@ -78,6 +78,33 @@ pub(super) struct PreviousState {
 /// Counts a finished site towards `run_id` (`sites_done` when ok, `sites_failed` when not),
 /// taking back what an earlier write of the same site in the same run counted, so that a site
 /// retried within one run is counted once.
+/// Completes a run's provenance from a site's: a crawl begins its run before any browser has
+/// started, so the browser's version, and the tracker lists when the run named none, come from
+/// the first site of the run that reports them (every site of a run uses the same ones).
+pub(super) fn complete_run_provenance(
+    conn: &Connection,
+    run_id: i64,
+    provenance: &crate::model::Provenance,
+) -> rusqlite::Result<()> {
+    if let Some(browser_version) = &provenance.browser_version {
+        conn.execute(
+            "UPDATE crawl_runs SET browser_version = ?2
+                 WHERE run_id = ?1 AND browser_version IS NULL",
+            params![run_id, browser_version],
+        )?;
+    }
+    if !provenance.tracker_lists.is_empty() {
+        let lists_json = serde_json::to_string(&provenance.tracker_lists)
+            .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+        conn.execute(
+            "UPDATE crawl_runs SET tracker_lists_json = ?2
+                 WHERE run_id = ?1 AND tracker_lists_json = '[]'",
+            params![run_id, lists_json],
+        )?;
+    }
+    Ok(())
+}
+
 pub(super) fn credit_run(
     conn: &Connection,
     run_id: i64,

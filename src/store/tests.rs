@@ -360,6 +360,43 @@ fn a_crawl_run_records_its_provenance_and_the_sites_it_finished() {
 }
 
 #[test]
+fn a_run_begun_before_the_browser_started_takes_its_browser_and_lists_from_its_first_site() {
+    let (_dir, mut study) = temp_study();
+    let run_id = study.begin_run("{}", "0.1.0", None, &[]).unwrap();
+    let run_provenance = |study: &Study| -> (Option<String>, String) {
+        study
+            .conn
+            .query_row(
+                "SELECT browser_version, tracker_lists_json FROM crawl_runs WHERE run_id = ?1",
+                [run_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap()
+    };
+    // A failed site that never reached a browser names none: the run stays unknown.
+    let mut failed = error_report("https://a/", "invalid_url");
+    failed.provenance.browser_version = None;
+    failed.provenance.tracker_lists.clear();
+    study.write_site(&failed).unwrap();
+    assert_eq!(run_provenance(&study), (None, "[]".to_string()));
+
+    let mut first = full_report("https://b/", 0);
+    first.provenance.browser_version = Some("Chromium/156.0.1".into());
+    first.provenance.tracker_lists = vec![tracker_list()];
+    study.write_site(&first).unwrap();
+    // A later site does not overwrite what the run recorded.
+    let mut later = full_report("https://c/", 0);
+    later.provenance.browser_version = Some("Chromium/999".into());
+    later.provenance.tracker_lists.clear();
+    study.write_site(&later).unwrap();
+
+    let (browser, lists_json) = run_provenance(&study);
+    assert_eq!(browser.as_deref(), Some("Chromium/156.0.1"));
+    let lists: Vec<crate::model::TrackerList> = serde_json::from_str(&lists_json).unwrap();
+    assert_eq!(lists, [tracker_list()]);
+}
+
+#[test]
 fn long_bodies_are_cut_in_the_requests_table_but_kept_whole_in_the_report() {
     let (_dir, mut study) = temp_study();
     let url = "https://body.example/";

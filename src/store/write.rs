@@ -5,7 +5,7 @@ use rusqlite::{params_from_iter, Connection, TransactionBehavior};
 use serde::Serialize;
 
 use super::queue::ensure_site;
-use super::runs::{credit_run, PreviousState};
+use super::runs::{complete_run_provenance, credit_run, PreviousState};
 use super::{store_message, time_text, InStudy, Study};
 use crate::error::Result;
 use crate::model::{
@@ -105,6 +105,7 @@ fn write_rows(
 
     if let Some(run_id) = current_run {
         credit_run(conn, run_id, &previous, report.status == Status::Ok)?;
+        complete_run_provenance(conn, run_id, &report.provenance)?;
     }
     Ok(())
 }

@@ -130,6 +130,8 @@ def test_errors_are_typed(monkeypatch, tmp_path) -> None:
         consentlens.evaluate("https://quiet.test/", explore=False)
     with pytest.raises(ConfigError):
         consentlens.Session(timeout_s=-1)
+    with pytest.raises(ConfigError, match="banner_wait_s"):
+        consentlens.Session(banner_wait_s=float("nan"))
 
 
 def test_report_documents(session, tmp_path) -> None:

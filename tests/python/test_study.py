@@ -143,6 +143,18 @@ def test_summary_and_display(study: consentlens.Study) -> None:
     assert runs["sites_done"].iloc[0] == 3
     assert runs["sites_failed"].iloc[0] == 2
     assert not pd.isna(runs["finished_at"].iloc[0])
+    # The run began before any browser started; its first site told it which one ran.
+    assert runs["browser_version"].iloc[0].startswith("Chromium/")
+    assert runs["tracker_lists_json"].iloc[0] != "[]"
+
+
+def test_polars_tables_match_the_pandas_ones(study: consentlens.Study) -> None:
+    for name in ("sites", "requests", "findings"):
+        frame = study.to_polars(name)
+        expected = study.table(name)
+        assert frame.columns == list(expected.columns), name
+        assert frame.height == len(expected), name
+    assert frame["id"].to_list() == list(study.findings["id"])
 
 
 def test_what_is_not_a_study_is_refused(tmp_path: Path, study: consentlens.Study) -> None:
