@@ -38,6 +38,9 @@ impl Default for VisitOptions {
     }
 }
 
+/// How long a failed command waits for the renderer's crash event that may explain it.
+const CRASH_EVENT_GRACE: Duration = Duration::from_millis(300);
+
 /// How a navigation ended.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -102,7 +105,15 @@ pub async fn navigate(
         tokio::select! {
             answer = &mut navigate => {
                 // chromiumoxide answers after `load`, or with the error of a failed navigation.
-                let answer = answer?.result;
+                let answer = match answer {
+                    Ok(answer) => answer.result,
+                    // A crashed renderer fails the command too; the crash's own event, which
+                    // says what happened, can be read a moment after the answer.
+                    Err(_) if recorder.crashes_within(CRASH_EVENT_GRACE).await => {
+                        return Err(Error::RendererCrashed)
+                    }
+                    Err(error) => return Err(error.into()),
+                };
                 if let Some(error_text) = answer.error_text.filter(|e| !e.is_empty()) {
                     return Err(Error::from_net_error(url, &error_text));
                 }

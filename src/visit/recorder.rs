@@ -37,6 +37,8 @@ const MAX_REQUESTS: usize = 20_000;
 /// Most WebSocket frames kept per phase, and the longest payload kept of each.
 const MAX_WS_FRAMES: usize = 2_000;
 const MAX_WS_PAYLOAD: usize = 64 * 1024;
+/// Most requests whose events are held while their request has not been read yet.
+const MAX_EARLY_REQUESTS: usize = 1_000;
 /// Most JavaScript dialogs answered and recorded (alert storms).
 const MAX_JS_DIALOGS: usize = 50;
 /// Most page errors (uncaught exceptions, console errors) recorded, and their longest text.
@@ -63,6 +65,9 @@ struct State {
     last_dialog: Option<Instant>,
     crashed: bool,
     dropped_requests: usize,
+    /// Events about requests not yet seen, kept until their request arrives: the recorder reads
+    /// one stream per event type, and a response can be read before its request.
+    early: HashMap<RequestId, Vec<Event>>,
 }
 
 /// A request with the bookkeeping needed until the phase ends.
@@ -236,6 +241,20 @@ impl Recorder {
         self.lock().crashed
     }
 
+    /// Whether the renderer has crashed, or its crash is reported within `grace`.
+    pub async fn crashes_within(&self, grace: std::time::Duration) -> bool {
+        let give_up = tokio::time::Instant::now() + grace;
+        loop {
+            let changed = self.changed();
+            if self.crashed() {
+                return true;
+            }
+            if tokio::time::timeout_at(give_up, changed).await.is_err() {
+                return self.crashed();
+            }
+        }
+    }
+
     /// When the page last opened a JavaScript dialog (which the recorder answered): a page
     /// busy with dialogs is alive even when it answers nothing else.
     pub fn last_dialog(&self) -> Option<Instant> {
@@ -366,6 +385,32 @@ pub struct Recording {
 
 impl State {
     fn apply(&mut self, event: Event, started: Instant) {
+        let about = match &event {
+            Event::Response(e) => Some(&e.request_id),
+            Event::ExtraInfo(e) => Some(&e.request_id),
+            Event::Finished(e) => Some(&e.request_id),
+            Event::Failed(e) => Some(&e.request_id),
+            _ => None,
+        };
+        if let Some(id) = about.filter(|id| !self.by_id.contains_key(*id)) {
+            if self.early.contains_key(id) || self.early.len() < MAX_EARLY_REQUESTS {
+                self.early.entry(id.clone()).or_default().push(event);
+            }
+            return;
+        }
+        let request_id = match &event {
+            Event::Request(e) => Some(e.request_id.clone()),
+            _ => None,
+        };
+        self.apply_in_order(event, started);
+        if let Some(held) = request_id.and_then(|id| self.early.remove(&id)) {
+            for event in held {
+                self.apply_in_order(event, started);
+            }
+        }
+    }
+
+    fn apply_in_order(&mut self, event: Event, started: Instant) {
         let now = Instant::now();
         let time_ms = now.duration_since(started).as_secs_f64() * 1000.0;
         match event {
@@ -657,5 +702,67 @@ mod tests {
         let mut r = Request::default();
         set_body(&mut r, b"ev=PageView".to_vec());
         assert_eq!(r.post_data.as_deref(), Some("ev=PageView"));
+    }
+
+    /// A protocol event from its JSON, as Chromium sends it.
+    fn event<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Arc<T> {
+        Arc::new(serde_json::from_value(json).expect("a valid protocol event"))
+    }
+
+    fn request_will_be_sent(id: &str, url: &str) -> Event {
+        Event::Request(event(serde_json::json!({
+            "requestId": id, "loaderId": "L", "documentURL": "https://site.test/",
+            "request": {"url": url, "method": "GET", "headers": {},
+                        "initialPriority": "High", "referrerPolicy": "no-referrer"},
+            "timestamp": 1.0, "wallTime": 1.0, "initiator": {"type": "other"},
+            "redirectHasExtraInfo": false, "type": "Image", "frameId": "F"
+        })))
+    }
+
+    fn response_received(id: &str, url: &str, status: u16) -> Event {
+        Event::Response(event(serde_json::json!({
+            "requestId": id, "loaderId": "L", "timestamp": 1.1, "type": "Image", "frameId": "F",
+            "hasExtraInfo": false,
+            "response": {"url": url, "status": status, "statusText": "", "headers": {},
+                         "mimeType": "image/gif", "charset": "", "connectionReused": false,
+                         "connectionId": 1.0, "encodedDataLength": 43.0,
+                         "securityState": "secure"}
+        })))
+    }
+
+    fn loading_finished(id: &str) -> Event {
+        Event::Finished(event(serde_json::json!({
+            "requestId": id, "timestamp": 1.2, "encodedDataLength": 43.0
+        })))
+    }
+
+    #[test]
+    fn a_response_read_before_its_request_is_kept_for_it() {
+        let started = Instant::now();
+        let mut state = State::default();
+        let pixel = "https://tracker.test/p.gif";
+        // The response and the end of the load come first, as they can when the recorder
+        // reads them from their own streams; then the request, then an unrelated one in order.
+        state.apply(response_received("1", pixel, 204), started);
+        state.apply(loading_finished("1"), started);
+        assert!(state.requests.is_empty());
+        state.apply(request_will_be_sent("1", pixel), started);
+        state.apply(request_will_be_sent("2", "https://site.test/a.js"), started);
+        state.apply(
+            response_received("2", "https://site.test/a.js", 200),
+            started,
+        );
+
+        let first = &state.requests[0];
+        assert_eq!(first.request.status, Some(204));
+        assert_eq!(first.request.mime_type.as_deref(), Some("image/gif"));
+        assert!(first.finished, "the held end of the load was applied");
+        assert_eq!(state.requests[1].request.status, Some(200));
+        assert!(!state.requests[1].finished);
+        assert_eq!(
+            state.in_flight, 1,
+            "only the second request is still loading"
+        );
+        assert!(state.early.is_empty());
     }
 }
