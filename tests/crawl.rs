@@ -1,6 +1,8 @@
 //! Crawls of fixture sites into a study with real Chromiums: every site written exactly once, a
 //! hanging page and a crashing renderer failed with their kinds while the others complete, a
-//! stopped crawl resumed without loss or duplicates, and no Chromium left behind.
+//! stopped crawl resumed without loss or duplicates, a Chromium killed mid-crawl replaced, a
+//! disk that fills up mid-crawl reported clearly and the crawl resumed once space is back, and
+//! no Chromium left behind.
 
 mod common;
 
@@ -27,12 +29,20 @@ const CRASHING_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charse
     });</script></head><body>crash</body></html>";
 const BUSY_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
     <script>for (;;) {}</script></head><body>busy</body></html>";
+/// A page whose visit settles for the longest settle time: a request that never ends keeps it
+/// busy, so that its visit is still running when the test kills the browser under it.
+const SETTLING_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+    <script>fetch('/__cl/hang');</script></head><body>settling</body></html>";
 /// V8's heap limit in the test's renderers, so that the crashing page crashes in a second.
 const SMALL_HEAP: &str = "--js-flags=--max-old-space-size=32";
 
 fn hostile_root() -> tempfile::TempDir {
     let root = tempfile::tempdir().expect("temp root");
-    for (host, page) in [("crash.test", CRASHING_PAGE), ("busy.test", BUSY_PAGE)] {
+    for (host, page) in [
+        ("crash.test", CRASHING_PAGE),
+        ("busy.test", BUSY_PAGE),
+        ("settling.test", SETTLING_PAGE),
+    ] {
         let folder = root.path().join(host);
         std::fs::create_dir_all(&folder).expect("host folder");
         std::fs::write(folder.join("index.html"), page).expect("page");
@@ -380,4 +390,207 @@ async fn a_stopped_crawl_resumes_without_losing_or_repeating_a_site() {
     );
     assert_eq!(runs[1].0, 4);
     assert_eq!(surviving_chromium_processes(&second), Vec::<u32>::new());
+}
+
+/// A flag Chromium ignores, unique to one test, so that the test finds its own browsers among
+/// those of the tests running beside it.
+fn marker_flag(test: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "--consentlens-test-marker={test}-{}-{nanos}",
+        std::process::id()
+    )
+}
+
+/// Process-group leaders (each Chromium leads its own group) whose command line holds `flag`.
+fn chromiums_with(flag: &str) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let has_flag = cmdline.split(|&b| b == 0).any(|arg| arg == flag.as_bytes());
+            // SAFETY: getpgid only reads the process table.
+            has_flag && unsafe { libc::getpgid(pid) } == pid
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chromium_killed_mid_crawl_is_replaced_and_its_site_visited_again() {
+    let hostile = hostile_root();
+    let server = WebServer::start(vec![common::sites_root(), hostile.path().to_path_buf()])
+        .await
+        .expect("fixture server");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let study_path = folder.path().join("study.sqlite");
+    let mut urls: Vec<String> = (1..=2)
+        .map(|i| format!("https://settling.test/?n={i}"))
+        .collect();
+    urls.extend(quiet_urls(3));
+    let marker = marker_flag("killed");
+    let mut options = options(&server, 2, 60_000);
+    options.browser.extra_args.push(marker.clone());
+
+    // Once both settling visits run, one of the two Chromiums is killed, helpers and all.
+    let progress = Arc::new(Progress::new());
+    let watched = progress.clone();
+    let flag = marker.clone();
+    let killer = tokio::spawn(async move {
+        loop {
+            let browsers = chromiums_with(&flag);
+            if watched.snapshot().in_flight == 2 && browsers.len() == 2 {
+                // SAFETY: signals the process group of a Chromium this test started.
+                let killed = unsafe { libc::killpg(browsers[0], libc::SIGKILL) };
+                assert_eq!(killed, 0, "the Chromium could be killed");
+                return browsers[0];
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let summary = crawl_into(&study_path, &urls, options, &StopSignal::new(), &progress).await;
+    let killed = killer.await.expect("the killer ran");
+
+    let rows = sites(&study_path);
+    assert_eq!(rows.len(), urls.len());
+    for url in &urls {
+        let (_, status, kind, _) = site(&rows, url);
+        assert_eq!(status, "ok", "{url}: {kind:?}");
+    }
+    // The visit in the killed browser failed and was visited again; no other was.
+    let attempts: Vec<i64> = urls.iter().map(|url| site(&rows, url).3).collect();
+    assert_eq!(
+        attempts.iter().sum::<i64>(),
+        urls.len() as i64 + 1,
+        "{attempts:?}"
+    );
+    assert_eq!(summary.retried, 1, "{summary:?}");
+    assert!(summary.browser_pids.contains(&(killed as u32)));
+    assert!(summary.browsers_launched >= 3, "{summary:?}");
+    assert_eq!(surviving_chromium_processes(&summary), Vec::<u32>::new());
+}
+
+/// A small file system of its own, so that the disk can really fill up; unmounted on drop.
+struct SmallDisk {
+    folder: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> SmallDisk {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(folder.path())
+            .status()
+            .expect("mount runs");
+        assert!(
+            mounted.success(),
+            "this test mounts a small tmpfs, which needs root (as the test command has)"
+        );
+        SmallDisk { folder }
+    }
+
+    fn path(&self) -> &Path {
+        self.folder.path()
+    }
+
+    /// Fills what is left of the disk at `folder` with one file, and returns its path.
+    fn fill(folder: &Path) -> std::path::PathBuf {
+        use std::io::Write;
+        let filler = folder.join("filler");
+        let mut file = std::fs::File::create(&filler).expect("filler");
+        let block = vec![0u8; 64 * 1024];
+        while file.write_all(&block).is_ok() {}
+        // Whatever is smaller than a block, byte by byte.
+        while file.write_all(&block[..1]).is_ok() {}
+        let _ = file.sync_all();
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.folder.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_stops_the_crawl_with_a_clear_error_and_it_resumes_once_space_is_back() {
+    let server = WebServer::start(vec![common::sites_root()])
+        .await
+        .expect("fixture server");
+    let disk = SmallDisk::mount("8m");
+    let study_path = disk.path().join("study.sqlite");
+    let first = quiet_urls(2);
+    crawl_into(
+        &study_path,
+        &first,
+        options(&server, 1, 60_000),
+        &StopSignal::new(),
+        &Progress::new(),
+    )
+    .await;
+
+    // The disk fills up while the next sites are being visited.
+    let all = quiet_urls(4);
+    let mut study = Study::open(&study_path).expect("study");
+    let mut crawler = Crawler::new(options(&server, 1, 60_000)).expect("crawler");
+    let progress = Arc::new(Progress::new());
+    let (watched, filling) = (progress.clone(), disk.path().to_path_buf());
+    let filler = tokio::spawn(async move {
+        while watched.snapshot().in_flight == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        SmallDisk::fill(&filling)
+    });
+    let outcome = crawl_study(
+        &mut crawler,
+        &mut study,
+        &all,
+        &StopSignal::new(),
+        &progress,
+    )
+    .await;
+    crawler.close().await;
+    drop(study);
+    let filler = filler.await.expect("the disk was filled");
+    let error = outcome.expect_err("a crawl onto a full disk fails");
+    let message = error.to_string();
+    assert!(message.contains("disk full"), "{message}");
+    assert!(message.contains("resume"), "{message}");
+
+    // Space is back: nothing is corrupt, nothing half-written, and the first sites are kept.
+    std::fs::remove_file(filler).expect("filler removed");
+    let study = Study::open(&study_path).expect("study");
+    study.check_integrity().expect("intact study");
+    let counts = study.counts().expect("counts");
+    assert_eq!(
+        (counts.total, counts.ok, counts.error),
+        (4, 2, 0),
+        "{counts:?}"
+    );
+    drop(study);
+
+    // The crawl resumes, and each site ends in the study exactly once.
+    crawl_into(
+        &study_path,
+        &all,
+        options(&server, 1, 60_000),
+        &StopSignal::new(),
+        &Progress::new(),
+    )
+    .await;
+    let rows = sites(&study_path);
+    assert_eq!(rows.len(), all.len());
+    for url in &all {
+        let (_, status, kind, _) = site(&rows, url);
+        assert_eq!(status, "ok", "{url}: {kind:?}");
+    }
 }

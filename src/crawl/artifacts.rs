@@ -75,9 +75,15 @@ fn write_picture(folder: &Path, url: &str, picture: Picture, png: &[u8]) -> Resu
     let path = folder.join(&name);
     let parent = path.parent().unwrap_or(folder).to_path_buf();
     let io_error = |action: &str, path: &Path, error: std::io::Error| {
+        // The site's rows are not written yet, so it stays pending: say how to go on.
+        let advice = if error.kind() == std::io::ErrorKind::StorageFull {
+            "disk full: free some space and run again to resume where the crawl stopped; "
+        } else {
+            ""
+        };
         Error::Io(std::io::Error::new(
             error.kind(),
-            format!("cannot {action} {}: {error}", path.display()),
+            format!("{advice}cannot {action} {}: {error}", path.display()),
         ))
     };
     fs::create_dir_all(&parent).map_err(|e| io_error("create the folder", &parent, e))?;

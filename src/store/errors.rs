@@ -10,6 +10,17 @@ use crate::error::Error;
 /// The study `path` failed with `error`.
 pub(super) fn store_error(path: &Path, error: rusqlite::Error) -> Error {
     let message = match &error {
+        // Some writes on a full disk (the shared-memory file of a study being opened, among
+        // them) come back as a plain I/O error: the free space tells them apart.
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.code == ErrorCode::SystemIoFailure && no_space_left(path) =>
+        {
+            format!(
+                "disk full: the disk holding the study has no space left, and nothing was \
+                 written; free some space and run again to resume where it stopped \
+                 (SQLite: {error})"
+            )
+        }
         rusqlite::Error::SqliteFailure(failure, _) => match explain(failure.code) {
             Some(explanation) => format!("{explanation} (SQLite: {error})"),
             None => format!("SQLite: {error}"),
@@ -28,6 +39,25 @@ pub(super) fn store_message(path: &Path, message: impl Into<String>) -> Error {
         path: path.to_path_buf(),
         message: message.into(),
     }
+}
+
+/// Whether the file system holding `path` has (all but) no space left for this user.
+fn no_space_left(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(folder) = std::ffi::CString::new(folder.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a valid C string and a zeroed struct that statvfs fills.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(folder.as_ptr(), &mut stats) } != 0 {
+        return false;
+    }
+    // Less than SQLite's smallest shared-memory region (32 KiB) is as good as full.
+    (stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64) < 32 * 1024
 }
 
 fn explain(code: ErrorCode) -> Option<&'static str> {
