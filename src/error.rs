@@ -44,6 +44,9 @@ pub enum Error {
     Store { path: PathBuf, message: String },
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A text read back as a result document that is not one (the message says what and where).
+    #[error("{0}")]
+    ResultFormat(String),
     #[error("interrupted")]
     Interrupted,
     #[error("I/O error: {0}")]
@@ -71,6 +74,7 @@ impl Error {
             Error::TrackerList { .. } => "tracker_list",
             Error::Store { .. } => "store",
             Error::Config(_) => "config",
+            Error::ResultFormat(_) => "result_format",
             Error::Interrupted => "interrupted",
             Error::Io(_) => "io",
         }

@@ -12,6 +12,8 @@ pub mod engine;
 pub mod error;
 pub mod evaluate;
 pub mod explore;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod judge;
 pub mod measure;
 pub mod model;

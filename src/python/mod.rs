@@ -81,6 +81,7 @@ pub fn to_py_err(error: Error) -> PyErr {
         Error::TrackerList { .. } => TrackerListError::new_err(message),
         Error::Store { .. } => StoreError::new_err(message),
         Error::Config(_) => ConfigError::new_err(message),
+        Error::ResultFormat(_) => ResultFormatError::new_err(message),
         Error::Interrupted => pyo3::exceptions::PyKeyboardInterrupt::new_err(message),
         Error::Io(e) => PyErr::from(e),
         other => ConsentlensError::new_err(other.to_string()),
@@ -114,9 +115,7 @@ impl NativeReport {
     #[staticmethod]
     #[pyo3(signature = (text, artifacts_dir = None))]
     fn from_json(text: &str, artifacts_dir: Option<PathBuf>) -> PyResult<NativeReport> {
-        let report: SiteReport = serde_json::from_str(text).map_err(|e| {
-            ResultFormatError::new_err(format!("not a consentlens result document: {e}"))
-        })?;
+        let report: SiteReport = crate::report::read_document(text).map_err(to_py_err)?;
         let images = match artifacts_dir {
             Some(dir) => crate::report::Images::load(&report, &dir),
             None => crate::report::Images::default(),
@@ -173,6 +172,7 @@ impl NativeReport {
 fn engine_options(
     timeout_s: f64,
     settle_s: f64,
+    banner_wait_s: f64,
     chrome_args: Vec<String>,
     locale: String,
     timezone: String,
@@ -185,6 +185,9 @@ fn engine_options(
         return Err(ConfigError::new_err(
             "timeout_s must be > 0 and settle_s >= 0",
         ));
+    }
+    if !(banner_wait_s.is_finite() && banner_wait_s >= 0.0) {
+        return Err(ConfigError::new_err("banner_wait_s must be >= 0"));
     }
     if viewport.0 < 200 || viewport.1 < 200 || viewport.0 > 10_000 || viewport.1 > 10_000 {
         return Err(ConfigError::new_err(
@@ -211,6 +214,7 @@ fn engine_options(
                 settle_ms: ms(settle_s),
                 ..VisitOptions::default()
             },
+            banner_wait_ms: ms(banner_wait_s),
             explore,
             allow_private_addresses,
             ..EvaluateOptions::default()
@@ -227,11 +231,12 @@ pub struct Session {
 #[pymethods]
 impl Session {
     #[new]
-    #[pyo3(signature = (*, timeout_s = 30.0, settle_s = 5.0, chrome_args = Vec::new(), locale = "en-GB".to_string(), timezone = "Europe/Oslo".to_string(), viewport = (1366, 768), explore = true, allow_private_addresses = true, chrome_path = None))]
+    #[pyo3(signature = (*, timeout_s = 30.0, settle_s = 5.0, banner_wait_s = 3.0, chrome_args = Vec::new(), locale = "en-GB".to_string(), timezone = "Europe/Oslo".to_string(), viewport = (1366, 768), explore = true, allow_private_addresses = true, chrome_path = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         timeout_s: f64,
         settle_s: f64,
+        banner_wait_s: f64,
         chrome_args: Vec<String>,
         locale: String,
         timezone: String,
@@ -243,6 +248,7 @@ impl Session {
         let options = engine_options(
             timeout_s,
             settle_s,
+            banner_wait_s,
             chrome_args,
             locale,
             timezone,

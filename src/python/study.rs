@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use tokio::runtime::Runtime;
 
-use super::{engine_options, to_py_err, ConfigError, ConsentlensError, ResultFormatError};
+use super::{engine_options, to_py_err, ConfigError, ConsentlensError};
 use crate::crawl::{self, crawl_study, Collect, CrawlOptions, Progress, StopSignal, StudyWriter};
 use crate::engine::EngineOptions;
 use crate::evaluate::{Evaluation, Screenshots};
@@ -30,24 +30,19 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The crawl's options from Python's: the scheduling ones, and the evaluation ones that
-/// `engine_options` (shared with `Session`) does not take.
+/// The crawl's options from Python's: the scheduling ones around the evaluation ones that
+/// `engine_options` (shared with `Session`) converted.
 fn crawl_options(
     workers: Option<usize>,
-    banner_wait_s: f64,
     contexts_per_browser: usize,
     recycle_after_sites: usize,
     site_deadline_s: f64,
     retries: u32,
-    mut engine: EngineOptions,
+    engine: EngineOptions,
 ) -> PyResult<CrawlOptions> {
     if !(site_deadline_s.is_finite() && site_deadline_s > 0.0) {
         return Err(ConfigError::new_err("site_deadline_s must be > 0"));
     }
-    if !(banner_wait_s.is_finite() && banner_wait_s >= 0.0) {
-        return Err(ConfigError::new_err("banner_wait_s must be >= 0"));
-    }
-    engine.evaluate.banner_wait_ms = (banner_wait_s * 1000.0).round() as u64;
     let options = CrawlOptions {
         workers: workers.unwrap_or_else(crawl::default_workers),
         contexts_per_browser,
@@ -172,6 +167,7 @@ fn crawl_into_study<'py>(
     let engine = engine_options(
         timeout_s,
         settle_s,
+        banner_wait_s,
         chrome_args,
         locale,
         timezone,
@@ -182,7 +178,6 @@ fn crawl_into_study<'py>(
     )?;
     let options = crawl_options(
         workers,
-        banner_wait_s,
         contexts_per_browser,
         recycle_after_sites,
         site_deadline_s,
@@ -242,6 +237,7 @@ impl Crawler {
         let engine = engine_options(
             timeout_s,
             settle_s,
+            banner_wait_s,
             chrome_args,
             locale,
             timezone,
@@ -252,7 +248,6 @@ impl Crawler {
         )?;
         let options = crawl_options(
             Some(workers),
-            banner_wait_s,
             contexts_per_browser,
             recycle_after_sites,
             site_deadline_s,
@@ -422,9 +417,7 @@ impl StudyStore {
         banner_png: Option<&[u8]>,
         annotated_png: Option<&[u8]>,
     ) -> PyResult<()> {
-        let report: SiteReport = serde_json::from_str(report_json).map_err(|e| {
-            ResultFormatError::new_err(format!("not a consentlens result document: {e}"))
-        })?;
+        let report: SiteReport = crate::report::read_document(report_json).map_err(to_py_err)?;
         let evaluation = Evaluation {
             report,
             screenshots: Screenshots {

@@ -6,6 +6,7 @@
 //! - [`site_report_html`]: one self-contained HTML evidence report per site (inline CSS, images
 //!   as data URIs, no scripts, prints to PDF).
 //! - [`site_card_html`]: a compact card for a notebook's `_repr_html_()`.
+//! - [`read_document`]: a result document read back from JSON text, which is untrusted input.
 //! - [`har_for_phase`], [`har_all`]: the network log as HAR 1.2, which Chrome DevTools imports.
 //! - [`StudyStats`]: counts and distributions across many sites, built one site at a time, as
 //!   HTML with inline SVG charts or as JSON.
@@ -33,6 +34,27 @@ pub use study::{Histogram, StudyStats, VendorCounts, HEURISTIC_CMP, MAX_VENDORS,
 
 use base64::Engine as _;
 
+/// Reads a result document (schema version 1) from JSON text, as a tool reading a result file
+/// back must: the text is input like any other, so anything that is not such a document is a
+/// [`Error::ResultFormat`](crate::error::Error::ResultFormat), never a panic. Unknown fields
+/// are ignored (later releases may add some).
+pub fn read_document(text: &str) -> crate::error::Result<crate::model::SiteReport> {
+    use crate::error::Error;
+    let report: crate::model::SiteReport = serde_json::from_str(text)
+        .map_err(|e| Error::ResultFormat(format!("not a consentlens result document: {e}")))?;
+    if report.schema_version != crate::model::SCHEMA_VERSION {
+        return Err(Error::ResultFormat(format!(
+            "result document schema version {} is not supported (this consentlens reads version {})",
+            report.schema_version,
+            crate::model::SCHEMA_VERSION
+        )));
+    }
+    Ok(report)
+}
+
+/// Screenshot files larger than this are not read back (a full-page PNG is a few MiB).
+const MAX_SCREENSHOT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Screenshots to embed, as encoded image bytes (PNG from the measure stage; JPEG and WebP are
 /// recognised too). Each is optional: a report without images is still complete.
 #[derive(Debug, Clone, Default)]
@@ -58,7 +80,15 @@ impl Images {
             if !plain {
                 return None;
             }
-            std::fs::read(folder.join(name)).ok()
+            // A link inside the folder may point anywhere: only what really lies inside it,
+            // as a regular file of picture size, is read.
+            let path = folder.join(name).canonicalize().ok()?;
+            let inside = folder.canonicalize().is_ok_and(|f| path.starts_with(f));
+            let metadata = std::fs::metadata(&path).ok()?;
+            if !inside || !metadata.is_file() || metadata.len() > MAX_SCREENSHOT_BYTES {
+                return None;
+            }
+            std::fs::read(path).ok()
         };
         let banner = report.banner.as_ref();
         Images {
@@ -102,6 +132,35 @@ mod tests {
         assert!(image_data_uri(b"RIFF\0\0\0\0WEBPVP8 ").starts_with("data:image/webp;base64,"));
         // Too short to be WebP: no out-of-bounds read, falls back to PNG.
         assert!(image_data_uri(b"RIFF").starts_with("data:image/png;base64,"));
+    }
+
+    #[test]
+    fn screenshots_are_read_only_from_inside_the_artifacts_folder() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let folder = root.path().join("artifacts");
+        std::fs::create_dir_all(folder.join("ab")).expect("folder");
+        std::fs::write(root.path().join("secret.png"), b"secret").expect("outside file");
+        std::fs::write(folder.join("ab/page.png"), b"page").expect("page");
+        std::os::unix::fs::symlink(root.path().join("secret.png"), folder.join("link.png"))
+            .expect("link out");
+        std::os::unix::fs::symlink(folder.join("ab/page.png"), folder.join("inner.png"))
+            .expect("link in");
+        let with_page = |name: &str| {
+            let mut report = fixtures::full_report();
+            report.screenshot = Some(name.to_string());
+            Images::load(&report, &folder).page
+        };
+        assert_eq!(with_page("ab/page.png").as_deref(), Some(&b"page"[..]));
+        assert_eq!(with_page("inner.png").as_deref(), Some(&b"page"[..]));
+        for outside in [
+            "link.png",
+            "../secret.png",
+            "/etc/passwd",
+            "ab",
+            "missing.png",
+        ] {
+            assert_eq!(with_page(outside), None, "{outside}");
+        }
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub fn check_url(input: &str, allow_private_addresses: bool) -> Result<Url> {
         });
     }
     let host = url.host().ok_or_else(|| invalid("the URL has no host"))?;
+    if let Host::Domain(name) = &host {
+        // `http://./` and `a..example` parse, but name no site.
+        if name.trim_end_matches('.').split('.').any(str::is_empty) {
+            return Err(invalid("the host name has an empty label"));
+        }
+    }
     if !allow_private_addresses && is_private_host(&host) {
         return Err(Error::ForbiddenAddress {
             url: input.to_string(),
@@ -88,11 +94,24 @@ fn is_private_ip(ip: &IpAddr) -> bool {
                 || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64)
         }
         IpAddr::V6(v6) => {
+            let segments = v6.segments();
+            let embedded = |high: u16, low: u16| {
+                let [a, b] = high.to_be_bytes();
+                let [c, d] = low.to_be_bytes();
+                is_private_ip(&IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)))
+            };
             v6.is_loopback()
                 || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
-                || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
+                || v6.is_multicast()
+                || (segments[0] & 0xfe00) == 0xfc00 // unique local
+                || (segments[0] & 0xffc0) == 0xfe80 // link local
+                || (segments[0] & 0xffc0) == 0xfec0 // site local (deprecated, still routed)
                 || v6.to_ipv4_mapped().is_some_and(|v4| is_private_ip(&IpAddr::V4(v4)))
+                // IPv4-compatible ::a.b.c.d and NAT64 64:ff9b::a.b.c.d reach the IPv4 host.
+                || (segments[..6] == [0; 6] && embedded(segments[6], segments[7]))
+                || (segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] && embedded(segments[6], segments[7]))
+                // 6to4: 2002:aabb:ccdd::/48 carries a.b.c.d.
+                || (segments[0] == 0x2002 && embedded(segments[1], segments[2]))
         }
     }
 }
@@ -127,6 +146,13 @@ mod tests {
         assert_eq!(kind("http://exa mple.com", true), "invalid_url");
         assert_eq!(kind("not a url", true), "invalid_url");
         assert_eq!(kind("https://example.com/\u{0}x", true), "invalid_url");
+        assert_eq!(kind("http://./", true), "invalid_url");
+        assert_eq!(kind("https://a..example/", true), "invalid_url");
+        assert_eq!(
+            kind("https://example.com./", true),
+            "ok",
+            "a fully qualified name"
+        );
     }
 
     #[test]
@@ -152,10 +178,21 @@ mod tests {
             "http://[::1]/",
             "http://[fd00::1]/",
             "http://[::ffff:127.0.0.1]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::a00:1]/",
+            "http://[2002:c0a8:1::1]/",
+            "http://[fec0::1]/",
+            "http://[ff02::1]/",
         ] {
             assert_eq!(kind(url, false), "forbidden_address", "{url}");
             assert_eq!(kind(url, true), "ok", "{url}");
         }
         assert_eq!(kind("https://8.8.8.8/", false), "ok");
+        assert_eq!(kind("https://[2001:4860:4860::8888]/", false), "ok");
+        assert_eq!(
+            kind("http://[64:ff9b::808:808]/", false),
+            "ok",
+            "NAT64 to a public host"
+        );
     }
 }
