@@ -10,7 +10,12 @@ import jsonschema
 import pytest
 
 import consentlens
-from consentlens.exceptions import BrowserNotFoundError, ConfigError, ConsentlensError
+from consentlens.exceptions import (
+    BrowserNotFoundError,
+    ConfigError,
+    ConsentlensError,
+    ResultFormatError,
+)
 
 from conftest import chromium_processes
 
@@ -154,3 +159,15 @@ def test_report_documents(session, tmp_path) -> None:
     assert report.banner_screenshot.startswith(b"\x89PNG")
     assert report._repr_html_().startswith("<")
     assert set(report.to_pandas("buttons")["role"]) == {"accept_all", "reject_all"}
+
+
+def test_result_files_read_back_whole_or_refused_with_a_reason(session, tmp_path) -> None:
+    report = session.evaluate("https://skeleton.test/")
+    again = consentlens.SiteReport.from_json(report.to_json())
+    assert again.to_dict() == report.to_dict()
+    document = report.to_dict()
+    document["schema_version"] = 2
+    with pytest.raises(ResultFormatError, match="schema version 2"):
+        consentlens.SiteReport.from_json(json.dumps(document))
+    with pytest.raises(ResultFormatError, match="not a consentlens result document"):
+        consentlens.SiteReport.from_json('{"url": 1}')

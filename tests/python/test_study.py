@@ -144,7 +144,7 @@ def test_summary_and_display(study: consentlens.Study) -> None:
     assert runs["sites_failed"].iloc[0] == 2
     assert not pd.isna(runs["finished_at"].iloc[0])
     # The run began before any browser started; its first site told it which one ran.
-    assert runs["browser_version"].iloc[0].startswith("Chromium/")
+    assert runs["browser_version"].iloc[0].startswith("Chromium")
     assert runs["tracker_lists_json"].iloc[0] != "[]"
 
 
