@@ -61,15 +61,31 @@ struct Histogram {
 
 impl Histogram {
     fn new(pixels: impl Iterator<Item = [u8; 3]>) -> Histogram {
-        let linear: Vec<f64> = (0..=255u8).map(linear_channel).collect();
         let mut exact: HashMap<[u8; 3], u32> = HashMap::new();
-        let mut total = 0u32;
-        let mut luminance_sum = 0.0;
+        // Runs of one colour (the background between glyphs, a flat fill) are counted first
+        // and looked up once: most pixels of a button repeat their left neighbour.
+        let mut run: Option<([u8; 3], u32)> = None;
         for p in pixels {
-            *exact.entry(p).or_default() += 1;
-            total += 1;
-            luminance_sum += luminance(&linear, p);
+            match &mut run {
+                Some((colour, count)) if *colour == p => *count += 1,
+                _ => {
+                    if let Some((colour, count)) = run.replace((p, 1)) {
+                        *exact.entry(colour).or_default() += count;
+                    }
+                }
+            }
         }
+        if let Some((colour, count)) = run {
+            *exact.entry(colour).or_default() += count;
+        }
+        // Luminance once per distinct colour, weighted by its count, summed in colour order
+        // so that the mean does not depend on hashing order.
+        let linear: Vec<f64> = (0..=255u8).map(linear_channel).collect();
+        let mut colours: Vec<([u8; 3], u32)> = exact.iter().map(|(&c, &n)| (c, n)).collect();
+        colours.sort_unstable();
+        let (total, luminance_sum) = colours.iter().fold((0u32, 0.0), |(n, sum), &(c, count)| {
+            (n + count, sum + f64::from(count) * luminance(&linear, c))
+        });
         Histogram {
             exact,
             total,
