@@ -6,10 +6,8 @@
 //! first- and third-party resources. `decode_request` runs over the tracker requests among them.
 //!
 //! The target for matching is 100,000 requests per second per core. `cargo bench --bench
-//! matching` prints the rate as "thrpt"; nothing here asserts it. Measured on the project's
-//! 2-core machine while other builds ran (wall clock, EasyPrivacy with 54,339 network rules):
-//! `match_request` 201k requests/s on the mix, 124k/s on `match_request_list_path`;
-//! `decode_request` 221k requests/s. Per thread CPU time the mix ran at about 300k/s.
+//! matching` prints the rate as "thrpt"; nothing here asserts it. The numbers of the last run are
+//! in BENCHMARKS.md.
 
 use std::hint::black_box;
 
