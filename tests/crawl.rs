@@ -50,6 +50,16 @@ fn hostile_root() -> tempfile::TempDir {
     root
 }
 
+/// The fixture sites and the pages above, served together (the pages' folder lives as long as
+/// the returned guard).
+async fn fixture_web_with_test_pages() -> (tempfile::TempDir, WebServer) {
+    let pages = hostile_root();
+    let server = WebServer::start(vec![common::sites_root(), pages.path().to_path_buf()])
+        .await
+        .expect("fixture server");
+    (pages, server)
+}
+
 fn options(server: &WebServer, workers: usize, site_deadline_ms: u64) -> CrawlOptions {
     let mut extra_args = common::fixture_args(server);
     extra_args.push(SMALL_HEAP.into());
@@ -244,10 +254,7 @@ async fn a_crawl_with_two_workers_writes_every_site_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_page_and_a_crashing_renderer_fail_with_their_kinds_and_stall_nothing() {
-    let hostile = hostile_root();
-    let server = WebServer::start(vec![common::sites_root(), hostile.path().to_path_buf()])
-        .await
-        .expect("fixture server");
+    let (_pages, server) = fixture_web_with_test_pages().await;
     let folder = tempfile::tempdir().expect("temp dir");
     let study_path = folder.path().join("study.sqlite");
     let hang = "https://quiet.test/__cl/hang".to_string();
@@ -423,10 +430,7 @@ fn chromiums_with(flag: &str) -> Vec<i32> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chromium_killed_mid_crawl_is_replaced_and_its_site_visited_again() {
-    let hostile = hostile_root();
-    let server = WebServer::start(vec![common::sites_root(), hostile.path().to_path_buf()])
-        .await
-        .expect("fixture server");
+    let (_pages, server) = fixture_web_with_test_pages().await;
     let folder = tempfile::tempdir().expect("temp dir");
     let study_path = folder.path().join("study.sqlite");
     let mut urls: Vec<String> = (1..=2)
