@@ -216,8 +216,10 @@ async fn crash_when_open(browser: &Browser, case: &Case) {
     while Instant::now() < give_up {
         let pages = browser.open_pages().await.unwrap_or_default();
         if let Some(page) = pages.iter().find(|p| p.url.starts_with(&prefix)) {
-            // Mid-visit: the page has committed and its held image keeps the visit waiting.
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            // Mid-visit: the page has committed and its held image (6 s) keeps the visit
+            // waiting for `load`; a loaded machine may have taken a while to list it, so the
+            // crash goes at once.
+            tokio::time::sleep(Duration::from_millis(100)).await;
             browser
                 .crash_page(&page.target_id)
                 .await
