@@ -51,7 +51,14 @@ async fn fixture() -> &'static Fixture {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Expected {
     Ok,
-    Error { kind: String },
+    Error {
+        kind: String,
+    },
+    /// Either, for a page whose outcome depends on the machine's speed (a renderer saturated
+    /// on purpose may or may not answer in time): it must still end within its deadline.
+    OkOrError {
+        kind: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +112,9 @@ fn read_case(folder: &Path) -> Option<Result<Case, String>> {
         let expected = match expected.split_whitespace().collect::<Vec<_>>().as_slice() {
             ["ok"] => Expected::Ok,
             ["error", kind] => Expected::Error {
+                kind: kind.to_string(),
+            },
+            ["ok", "or", "error", kind] => Expected::OkOrError {
                 kind: kind.to_string(),
             },
             _ => return Err(format!("{host}: bad Expected line {expected:?}")),
@@ -245,6 +255,8 @@ fn check(outcome: &Outcome, fixture: &Fixture) -> Vec<String> {
     match (&case.expected, report.status, &report.error) {
         (Expected::Ok, Status::Ok, None) => {}
         (Expected::Error { kind }, Status::Error, Some(error)) if &error.kind == kind => {}
+        (Expected::OkOrError { .. }, Status::Ok, None) => {}
+        (Expected::OkOrError { kind }, Status::Error, Some(error)) if &error.kind == kind => {}
         (expected, status, error) => problems.push(format!(
             "expected {expected:?}, got {status:?} {:?}",
             error.as_ref().map(|e| (&e.kind, &e.message))
