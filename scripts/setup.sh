@@ -11,6 +11,8 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 [ -e /usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easyprivacy.txt ] \
   || need_apt+=(webext-ublock-origin-chromium)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+# A fresh Debian has python3 without venv and pip (ensurepip comes with python3-venv).
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "setup: installing ${need_apt[*]} with apt" >&2
@@ -25,7 +27,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-python3 -m venv .venv 2>/dev/null || python3 -m venv --without-pip .venv
+[ -x .venv/bin/python ] || python3 -m venv .venv
 # shellcheck disable=SC1091
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null
