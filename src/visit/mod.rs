@@ -41,6 +41,9 @@ impl Default for VisitOptions {
 /// How long a failed command waits for the renderer's crash event that may explain it.
 const CRASH_EVENT_GRACE: Duration = Duration::from_millis(300);
 
+/// How long a failed document request waits for its response's event (status, MIME type).
+const RESPONSE_AFTER_FAILURE: Duration = Duration::from_millis(200);
+
 /// How a navigation ended.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -84,12 +87,17 @@ pub async fn navigate(
             break;
         }
         if let Some(mut failure) = recorder.failed_main_document(&main_frame_id, requests_before) {
-            if failure.2.is_none() {
-                // The response's event can come just after the failure's: give it a moment.
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                failure = recorder
-                    .failed_main_document(&main_frame_id, requests_before)
-                    .unwrap_or(failure);
+            // The response's event can come just after the failure's: wait a moment for it.
+            let give_up = tokio::time::Instant::now() + RESPONSE_AFTER_FAILURE;
+            while failure.2.is_none() {
+                let changed = recorder.changed();
+                if let Some(newer) = recorder.failed_main_document(&main_frame_id, requests_before)
+                {
+                    failure = newer;
+                }
+                if failure.2.is_some() || tokio::time::timeout_at(give_up, changed).await.is_err() {
+                    break;
+                }
             }
             let (_, error_text, status, mime_type) = failure;
             return Err(not_a_page(url, &error_text, status, mime_type.as_deref()));
