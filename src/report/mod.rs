@@ -72,6 +72,7 @@ impl Images {
     /// to. A name that is missing, unreadable or tries to leave the folder is skipped: a result
     /// file is input like any other.
     pub fn load(report: &crate::model::SiteReport, folder: &std::path::Path) -> Images {
+        let folder_path = folder.canonicalize().ok();
         let read = |name: Option<&String>| -> Option<Vec<u8>> {
             let name = std::path::Path::new(name?);
             let plain = name
@@ -83,7 +84,7 @@ impl Images {
             // A link inside the folder may point anywhere: only what really lies inside it,
             // as a regular file of picture size, is read.
             let path = folder.join(name).canonicalize().ok()?;
-            let inside = folder.canonicalize().is_ok_and(|f| path.starts_with(f));
+            let inside = folder_path.as_ref().is_some_and(|f| path.starts_with(f));
             let metadata = std::fs::metadata(&path).ok()?;
             if !inside || !metadata.is_file() || metadata.len() > MAX_SCREENSHOT_BYTES {
                 return None;
