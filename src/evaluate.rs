@@ -9,7 +9,7 @@ use crate::browser::Browser;
 use crate::decode::{annotate_phase, Classifier};
 use crate::detect::wait::wait_for_dialog;
 use crate::error::{Error, Result};
-use crate::explore::{explore, ExploreOptions, Goal};
+use crate::explore::{explore, ExploreOptions, Explored, FirstLook, FirstLookSender, Goal};
 use crate::judge::{compute_metrics, find_claims, judge, JudgeConfig};
 use crate::measure::capture::capture_dialog;
 use crate::model::*;
@@ -119,24 +119,38 @@ async fn run(
     screenshots: &mut Screenshots,
 ) -> Result<()> {
     let target = visit::target::check_url(url, options.allow_private_addresses)?;
-    let context = browser.new_context().await?;
-    let first = observe_before_consent(
-        browser,
-        &context,
-        target.as_str(),
-        options,
-        report,
-        screenshots,
-    )
-    .await;
-    browser.close_context(context).await;
+    // The answer visits load beside the first visit and go on once it has seen the dialog.
+    let (tell_answers, first_look) = FirstLook::channel();
+    let before = async {
+        let context = browser.new_context().await?;
+        let first = observe_before_consent(
+            browser,
+            &context,
+            target.as_str(),
+            options,
+            report,
+            screenshots,
+            tell_answers,
+        )
+        .await;
+        browser.close_context(context).await;
+        first
+    };
+    let answers = async {
+        if options.explore {
+            explore_answers(browser, target.as_str(), options, first_look).await
+        } else {
+            Ok(None)
+        }
+    };
+    let (first, answers) = tokio::join!(before, answers);
     let page_text = first?;
     report.claims.extend(find_claims(&page_text, "page"));
     if let Some(banner) = &report.banner {
         report.claims.extend(find_claims(&banner.text, "banner"));
     }
-    if options.explore && report.banner.is_some() {
-        explore_answers(browser, target.as_str(), options, report).await?;
+    if let Some((accept, reject)) = answers? {
+        record_answers(report, accept, reject);
     }
     let site_url = report
         .final_url
@@ -157,6 +171,7 @@ async fn observe_before_consent(
     options: &EvaluateOptions,
     report: &mut SiteReport,
     screenshots: &mut Screenshots,
+    tell_answers: FirstLookSender,
 ) -> Result<String> {
     let page = &context.page;
     let (first, recorder) = visit::first_visit(context, url, &options.visit).await?;
@@ -165,6 +180,7 @@ async fn observe_before_consent(
         .map(|v| v == serde_json::Value::Bool(false));
     let viewport = browser.viewport_css();
     let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await?;
+    tell_answers.tell(sighting.dialog.is_some().then_some(sighting.after_ms));
     if let Some(dialog) = &sighting.dialog {
         let captured = capture_dialog(page, &sighting.snapshot, dialog, 1).await;
         let mut banner = captured.measured.banner;
@@ -189,13 +205,14 @@ async fn observe_before_consent(
     Ok(first.page_text)
 }
 
-/// Both answers, each in its own fresh context, at the same time.
+/// Both answers, each in its own fresh context, at the same time; `None` when the first visit
+/// saw no dialog.
 async fn explore_answers(
     browser: &Browser,
     url: &str,
     options: &EvaluateOptions,
-    report: &mut SiteReport,
-) -> Result<()> {
+    first_look: FirstLook,
+) -> Result<Option<(Explored, Explored)>> {
     let explore_options = ExploreOptions {
         visit: options.visit,
         banner_wait_ms: options.banner_wait_ms,
@@ -203,10 +220,19 @@ async fn explore_answers(
         max_toggles: 50,
     };
     let (accept, reject) = tokio::join!(
-        explore(browser, url, Goal::Accept, &explore_options),
-        explore(browser, url, Goal::Reject, &explore_options),
+        explore(
+            browser,
+            url,
+            Goal::Accept,
+            &explore_options,
+            first_look.clone()
+        ),
+        explore(browser, url, Goal::Reject, &explore_options, first_look),
     );
-    let (accept, reject) = (accept?, reject?);
+    Ok(accept?.zip(reject?))
+}
+
+fn record_answers(report: &mut SiteReport, accept: Explored, reject: Explored) {
     // Purpose switches of the settings layers count too (pre-ticked boxes on layer 2).
     if let Some(banner) = report.banner.as_mut() {
         crate::explore::add_deeper_checkboxes(banner, [&accept, &reject]);
@@ -221,7 +247,6 @@ async fn explore_answers(
         after_accept: accept.consent_state,
         after_reject: reject.consent_state,
     });
-    Ok(())
 }
 
 /// Findings, metrics and provenance of the lists: the last stage, also for error results.

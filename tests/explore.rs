@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use common::with_fixture;
 use consentlens::evaluate::{evaluate, EvaluateOptions};
-use consentlens::explore::{explore, ExploreOptions, Goal};
+use consentlens::explore::{explore, ExploreOptions, FirstLook, Goal};
 use consentlens::model::{ButtonRole, ClickPath, Phase, SiteReport, Status, Step};
 use consentlens::visit::VisitOptions;
 
@@ -210,22 +210,75 @@ fn refusing_by_switching_purposes_off_takes_five_clicks() {
     })
 }
 
-/// The checkboxes the reject walk saw on the layers behind the first, as they opened.
-async fn deeper_checkboxes(f: &common::Fixture, host: &str) -> Vec<(String, bool, bool, u32)> {
-    let options = ExploreOptions {
+fn explore_options() -> ExploreOptions {
+    ExploreOptions {
         visit: visit_options(),
         banner_wait_ms: 3_000,
         max_depth: 4,
         max_toggles: 50,
-    };
+    }
+}
+
+#[test]
+fn an_answer_is_called_off_when_the_first_visit_saw_no_dialog_or_failed() {
+    with_fixture(|f| async move {
+        let url = "https://paths-reappear.test/";
+        let options = explore_options();
+        let (failed_first_visit, called_off) = FirstLook::channel();
+        drop(failed_first_visit);
+        let (no_dialog, failed) = tokio::join!(
+            explore(
+                &f.browser,
+                url,
+                Goal::Accept,
+                &options,
+                FirstLook::known(None)
+            ),
+            explore(&f.browser, url, Goal::Accept, &options, called_off),
+        );
+        assert!(no_dialog.expect("no error").is_none());
+        assert!(failed.expect("no error").is_none());
+        // The same site is explored once the first visit has seen its dialog.
+        let (tell, first_look) = FirstLook::channel();
+        tell.tell(Some(0));
+        let explored = explore(&f.browser, url, Goal::Accept, &options, first_look)
+            .await
+            .expect("no error")
+            .expect("explored");
+        assert!(explored.path.succeeded);
+    })
+}
+
+#[test]
+fn a_late_dialog_is_watched_for_as_long_as_it_took_to_show() {
+    with_fixture(|f| async move {
+        let report = evaluated(f, "paths-reappear-late.test").await;
+        let banner = report.banner.as_ref().expect("a banner");
+        assert!(
+            banner.appeared_after_ms.is_some_and(|ms| ms >= 1_000),
+            "{banner:?}"
+        );
+        let (accept, reject) = paths(&report);
+        accept_all_in_one(accept);
+        reject_all_in_one(reject);
+        assert_eq!(after_reject(&report).banner_reappeared, Some(true));
+        assert_eq!(after_accept(&report).banner_reappeared, Some(false));
+    })
+}
+
+/// The checkboxes the reject walk saw on the layers behind the first, as they opened.
+async fn deeper_checkboxes(f: &common::Fixture, host: &str) -> Vec<(String, bool, bool, u32)> {
+    let options = explore_options();
     let explored = explore(
         &f.browser,
         &format!("https://{host}/"),
         Goal::Reject,
         &options,
+        FirstLook::known(Some(0)),
     )
     .await
-    .expect("explored");
+    .expect("explored")
+    .expect("a dialog to answer");
     explored
         .deeper_checkboxes
         .iter()

@@ -2,10 +2,12 @@
 //! full evaluation needs, and nothing else: no recording, no DOM snapshots, no screenshots, no
 //! decoding or judging.
 //!
-//! Per site, as the evaluation does: one visit before consent (navigate, settle, wait for the
-//! dialog); then, when the site has a dialog, the accept and the reject visit at the same time,
-//! each in a fresh context (navigate, settle, wait for the dialog, click the way to the answer,
-//! settle, reload, settle, watch for the dialog coming back, open the subpage, settle). The floor
+//! Per site, as the evaluation does: three visits at once, each in a fresh context. The visit
+//! before consent navigates, settles and waits for the dialog; the accept and the reject visit
+//! navigate and settle, wait for the first visit's verdict on the dialog (and stop when there is
+//! none), then wait for the dialog, click the way to the answer, settle, reload, settle, watch for
+//! the dialog coming back (as long as it took to show, plus `idle_ms`), open the subpage and
+//! settle. The floor
 //! knows each site's answer path in advance (`web.rs`), clicks from inside the page (one
 //! protocol call per step) and waits on events, not timers, except for waits whose point is
 //! that nothing happens (a dialog that never shows, one that does not come back).
@@ -23,16 +25,14 @@ use chromiumoxide::cdp::browser_protocol::page::{
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::Page;
 use consentlens::browser::Browser;
+use consentlens::explore::reappearance_watch_ms;
 use futures::StreamExt;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::web::{Action, Site};
 use crate::Settings;
 
-/// How long the evaluation watches a reloaded page for the dialog coming back
-/// (`explore::reload`).
-const REAPPEAR_WAIT_MS: u64 = 1_000;
 /// How long a dialog may take to show its next layer after a click (`explore::LAYER_WAIT`).
 const LAYER_WAIT_MS: u64 = 3_000;
 
@@ -53,7 +53,14 @@ pub async fn evaluate(browser: &Browser, site: &Site, settings: &Settings) -> Fl
         url: site.url.clone(),
         ..FloorSite::default()
     };
-    let first = before_consent(browser, site, settings).await;
+    let (verdict, first_look) = watch::channel(None);
+    let (first, (accept, reject)) =
+        tokio::join!(before_consent(browser, site, settings, verdict), async {
+            tokio::join!(
+                answer(browser, site, template.accept, settings, first_look.clone()),
+                answer(browser, site, template.reject, settings, first_look.clone()),
+            )
+        });
     match first {
         Ok(seen) => outcome.dialog_seen = seen,
         Err(e) => {
@@ -61,17 +68,11 @@ pub async fn evaluate(browser: &Browser, site: &Site, settings: &Settings) -> Fl
             return outcome;
         }
     }
-    if outcome.dialog_seen {
-        let (accept, reject) = tokio::join!(
-            answer(browser, site, template.accept, settings),
-            answer(browser, site, template.reject, settings),
-        );
-        outcome.accept_done = accept.as_ref().is_ok_and(|&done| done);
-        outcome.reject_done = reject.as_ref().is_ok_and(|&done| done);
-        if let Some(e) = accept.err().or(reject.err()) {
-            outcome.error = Some(e);
-            return outcome;
-        }
+    outcome.accept_done = accept.as_ref().is_ok_and(|&done| done);
+    outcome.reject_done = reject.as_ref().is_ok_and(|&done| done);
+    if let Some(e) = accept.err().or(reject.err()) {
+        outcome.error = Some(e);
+        return outcome;
     }
     outcome.ok = true;
     outcome
@@ -79,13 +80,22 @@ pub async fn evaluate(browser: &Browser, site: &Site, settings: &Settings) -> Fl
 
 type Outcome<T> = std::result::Result<T, String>;
 
-/// The visit before consent; whether the dialog showed.
-async fn before_consent(browser: &Browser, site: &Site, settings: &Settings) -> Outcome<bool> {
+/// The visit before consent; whether the dialog showed, which it also tells the answer visits.
+async fn before_consent(
+    browser: &Browser,
+    site: &Site,
+    settings: &Settings,
+    verdict: watch::Sender<Option<Option<u64>>>,
+) -> Outcome<bool> {
     let context = browser.new_context().await.map_err(|e| e.to_string())?;
     let outcome = async {
         let watch = Watch::start(&context.page).await?;
         navigate(&context.page, &watch, &site.url, settings).await?;
-        wait_for_dialog(&context.page, site, settings.banner_wait_ms).await
+        let looking = Instant::now();
+        let seen = wait_for_dialog(&context.page, site, settings.banner_wait_ms).await?;
+        let took_ms = looking.elapsed().as_millis() as u64;
+        let _ = verdict.send(Some(seen.then_some(took_ms)));
+        Ok(seen)
     }
     .await;
     browser.close_context(context).await;
@@ -98,15 +108,22 @@ async fn answer(
     site: &Site,
     path: &[Action],
     settings: &Settings,
+    mut first_look: watch::Receiver<Option<Option<u64>>>,
 ) -> Outcome<bool> {
     let context = browser.new_context().await.map_err(|e| e.to_string())?;
     let outcome = async {
         let page = &context.page;
         let watch = Watch::start(page).await?;
         navigate(page, &watch, &site.url, settings).await?;
+        let verdict = first_look.wait_for(Option::is_some).await;
+        let Some(first_took_ms) = verdict.ok().and_then(|verdict| verdict.flatten()) else {
+            return Ok(false);
+        };
+        let looking = Instant::now();
         if !wait_for_dialog(page, site, settings.banner_wait_ms).await? {
             return Ok(false);
         }
+        let took_ms = looking.elapsed().as_millis() as u64;
         for action in path {
             let done = match action {
                 Action::Click(text) => find_text(page, text, LAYER_WAIT_MS, true).await?,
@@ -121,7 +138,12 @@ async fn answer(
         timed(settings.timeout_ms, page.execute(ReloadParams::default())).await?;
         watch.wait_load(loads, settings.timeout_ms).await;
         watch.settle(settings).await;
-        wait_for_dialog(page, site, REAPPEAR_WAIT_MS).await?;
+        let watch_ms = reappearance_watch_ms(
+            took_ms.max(first_took_ms),
+            settings.idle_ms,
+            settings.banner_wait_ms,
+        );
+        wait_for_dialog(page, site, watch_ms).await?;
         if let Some(subpage) = site.template().subpage {
             let url = format!("{}{}", site.url.trim_end_matches('/'), subpage);
             navigate(page, &watch, &url, settings).await?;

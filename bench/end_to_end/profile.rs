@@ -13,7 +13,7 @@ use consentlens::decode::annotate_phase;
 use consentlens::detect::wait::wait_for_dialog;
 use consentlens::evaluate::{refused_report, EvaluateOptions};
 use consentlens::explore::click::click_node;
-use consentlens::explore::{explore, ExploreOptions, Goal};
+use consentlens::explore::{explore, reappearance_watch_ms, ExploreOptions, FirstLook, Goal};
 use consentlens::judge::{compute_metrics, find_claims, judge};
 use consentlens::measure::capture::capture_dialog;
 use consentlens::measure::measure_dialog;
@@ -207,12 +207,26 @@ async fn evaluate_timed(
             max_depth: options.max_depth,
             max_toggles: 50,
         };
+        // The evaluation loads the answer visits while the first visit runs; here they start
+        // after it, so that each stage has a time of its own.
         let (accept, reject) = tokio::join!(
-            explore(browser, url, Goal::Accept, &explore_options),
-            explore(browser, url, Goal::Reject, &explore_options),
+            explore(
+                browser,
+                url,
+                Goal::Accept,
+                &explore_options,
+                FirstLook::known(Some(sighting.after_ms))
+            ),
+            explore(
+                browser,
+                url,
+                Goal::Reject,
+                &explore_options,
+                FirstLook::known(Some(sighting.after_ms))
+            ),
         );
-        phases.after_accept = accept?.phase;
-        phases.after_reject = reject?.phase;
+        phases.after_accept = accept?.and_then(|explored| explored.phase);
+        phases.after_reject = reject?.and_then(|explored| explored.phase);
         t = clock.add("2 explore accept ‖ reject (two fresh contexts at once)", t);
     }
     let site_url = final_url.unwrap_or_else(|| url.to_string());
@@ -289,8 +303,13 @@ async fn accept_visit_timed(
     let t = clock.add("reload until load", t);
     visit::settle(&recorder, &options.visit).await?;
     let t = clock.add("settle after reload", t);
-    let _ = wait_for_dialog(page, viewport, 1_000).await?;
-    let mut t = clock.add("watch for the dialog coming back (1 s)", t);
+    let watch_ms = reappearance_watch_ms(
+        sighting.after_ms,
+        options.visit.idle_ms,
+        options.banner_wait_ms,
+    );
+    let _ = wait_for_dialog(page, viewport, watch_ms).await?;
+    let mut t = clock.add("watch for the dialog coming back", t);
     if let Some(subpage) = subpage {
         if visit::navigate(&context, &recorder, &subpage, &options.visit)
             .await

@@ -12,9 +12,12 @@ pub mod click;
 pub mod tcf;
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::time::Duration;
 
 use chromiumoxide::cdp::browser_protocol::page::ReloadParams;
+use futures::future::{self, Either};
+use tokio::sync::watch;
 use url::Url;
 
 use crate::browser::{Browser, Context};
@@ -26,7 +29,7 @@ use crate::measure::checkboxes::is_checked;
 use crate::measure::{measure_dialog, MeasuredDialog, MAX_BANNER_TEXT_CHARS};
 use crate::model::{Banner, ButtonRole, Checkbox, ClickPath, ClickStep, ConsentState, Phase, Step};
 use crate::visit::dom::DomSnapshot;
-use crate::visit::{self, page, site, snapshot, Recorder, VisitOptions};
+use crate::visit::{self, page, site, snapshot, Landing, Recorder, VisitOptions};
 use click::{click_node, Clicked};
 
 /// The answer being explored.
@@ -97,29 +100,132 @@ pub fn add_deeper_checkboxes<'a>(
     }
 }
 
-/// Explores one answer in a fresh context of `browser`.
+/// The verdict of the visit before consent on the dialog, shared with the answer visits that
+/// load beside it: an answer is explored only when that visit saw a consent dialog.
+///
+/// The three visits of a site load at the same time, each in its own context; an answer visit
+/// that has landed waits for the verdict, and one that is called off is dropped where it is.
+/// Loading the answer visits during the first visit, instead of after it, saves a whole visit's
+/// time per site (a context, a load and its settle) and costs a wasted load only on sites
+/// without a dialog.
+///
+/// The verdict carries how long after settling the dialog showed, the best estimate of how long
+/// this site's dialog takes: an answer visit may only look once the verdict is in, so its own
+/// look cannot tell.
+#[derive(Clone)]
+pub struct FirstLook(watch::Receiver<Option<Verdict>>);
+
+/// `Some(after_ms)`: the dialog showed `after_ms` after the page settled; `None`: no dialog.
+type Verdict = Option<u64>;
+
+/// The visit before consent's end of a [`FirstLook`]. Dropped without [`tell`] (that visit
+/// failed), it calls the answers off.
+///
+/// [`tell`]: FirstLookSender::tell
+pub struct FirstLookSender(watch::Sender<Option<Verdict>>);
+
+impl FirstLook {
+    pub fn channel() -> (FirstLookSender, FirstLook) {
+        let (sender, receiver) = watch::channel(None);
+        (FirstLookSender(sender), FirstLook(receiver))
+    }
+
+    /// A verdict that is already known: the dialog showed `dialog_after_ms` after the page
+    /// settled, or not at all (`None`).
+    pub fn known(dialog_after_ms: Option<u64>) -> FirstLook {
+        FirstLook(watch::channel(Some(dialog_after_ms)).1)
+    }
+
+    /// How long after settling the first visit saw the dialog; `None` when it saw none, or
+    /// failed before it could tell.
+    async fn dialog_after_ms(mut self) -> Option<u64> {
+        let verdict = self.0.wait_for(Option::is_some).await;
+        verdict.ok().and_then(|verdict| verdict.flatten())
+    }
+}
+
+impl FirstLookSender {
+    /// Tells the answer visits when the dialog showed (`None`: it did not).
+    pub fn tell(self, dialog_after_ms: Option<u64>) {
+        // Nobody listening (exploring is off) is fine.
+        let _ = self.0.send(Some(dialog_after_ms));
+    }
+}
+
+/// Explores one answer in a fresh context of `browser`. `None` when `first_look` says there is
+/// no dialog to answer.
 pub async fn explore(
     browser: &Browser,
     url: &str,
     goal: Goal,
     options: &ExploreOptions,
-) -> Result<Explored> {
+    first_look: FirstLook,
+) -> Result<Option<Explored>> {
     let context = browser.new_context().await?;
-    let outcome = explore_in(browser, &context, url, goal, options).await;
+    let landed = if_confirmed(
+        visit::land(&context, url, &options.visit),
+        first_look.dialog_after_ms(),
+    )
+    .await;
+    let outcome = match landed {
+        None => Ok(None),
+        Some((Err(error), _)) => Err(error),
+        Some((Ok((landing, recorder)), first_after_ms)) => {
+            let landed = Landed {
+                landing,
+                recorder,
+                first_after_ms,
+            };
+            explore_in(browser, &context, url, landed, goal, options)
+                .await
+                .map(Some)
+        }
+    };
     browser.close_context(context).await;
     outcome
+}
+
+/// `work`'s outcome and what `go` said, when `go` comes out `Some`; `None` when it comes out
+/// `None`, and then `work` is dropped as soon as that is known.
+async fn if_confirmed<T, G>(
+    work: impl Future<Output = T>,
+    go: impl Future<Output = Option<G>>,
+) -> Option<(T, G)> {
+    let (work, go) = (std::pin::pin!(work), std::pin::pin!(go));
+    match future::select(work, go).await {
+        Either::Left((outcome, go)) => go.await.map(|said| (outcome, said)),
+        Either::Right((Some(said), work)) => Some((work.await, said)),
+        Either::Right((None, _)) => None,
+    }
+}
+
+/// An answer visit that has loaded, with the first visit's word on when the dialog showed.
+struct Landed {
+    landing: Landing,
+    recorder: Recorder,
+    first_after_ms: u64,
 }
 
 async fn explore_in(
     browser: &Browser,
     context: &Context,
     url: &str,
+    landed: Landed,
     goal: Goal,
     options: &ExploreOptions,
 ) -> Result<Explored> {
+    let Landed {
+        landing,
+        recorder,
+        first_after_ms,
+    } = landed;
     let page = &context.page;
     let viewport = browser.viewport_css();
-    let (first, recorder) = visit::first_visit(context, url, &options.visit).await?;
+    let final_url = page::current_url(page)
+        .await
+        .or_else(|| landing.main_document.map(|(u, _)| u))
+        .unwrap_or_else(|| url.to_string());
+    let site_domain = site::site_domain(&final_url);
     let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await?;
     let Some(dialog) = sighting.dialog else {
         return Ok(Explored {
@@ -183,13 +289,16 @@ async fn explore_in(
 
     // After a reload: does the site remember the answer, and does the dialog come back?
     recorder.set_step(Step::Reload);
-    let reappeared = reload(page, &recorder, viewport, &options.visit).await?;
+    // This visit looked only once the first visit had seen the dialog: its own look says
+    // little about how long the dialog takes, the first visit's says more.
+    let watch_ms = reappearance_watch_ms(
+        sighting.after_ms.max(first_after_ms),
+        options.visit.idle_ms,
+        options.banner_wait_ms,
+    );
+    let reappeared = reload(page, &recorder, viewport, &options.visit, watch_ms).await?;
     // One same-site subpage.
-    if let Some(subpage) = same_site_link(
-        &after,
-        &first.site_domain,
-        first.final_url.as_deref().unwrap_or(url),
-    ) {
+    if let Some(subpage) = same_site_link(&after, &site_domain, &final_url) {
         recorder.set_step(Step::Subpage);
         if visit::navigate(context, &recorder, &subpage, &options.visit)
             .await
@@ -202,8 +311,8 @@ async fn explore_in(
         browser,
         context,
         recorder,
-        &first.main_frame_id,
-        &first.site_domain,
+        &landing.main_frame_id,
+        &site_domain,
     )
     .await?;
     // What happened before the answer was observed already, in the before-consent phase.
@@ -484,12 +593,22 @@ async fn next_layer(
     }
 }
 
-/// Reloads and reports whether the consent dialog showed again.
+/// How long a reloaded page is watched for the dialog coming back: as long as the dialog took
+/// to show after the page settled, plus one quiet period (`idle_ms`), and never longer than the
+/// first look waited for it. A dialog that came at once comes back at once, if at all; one
+/// that came late is given its time again (a fixed watch would miss it, or waste time on every
+/// site whose dialog comes at once, which is most of them).
+pub fn reappearance_watch_ms(first_after_ms: u64, idle_ms: u64, banner_wait_ms: u64) -> u64 {
+    first_after_ms.saturating_add(idle_ms).min(banner_wait_ms)
+}
+
+/// Reloads and reports whether the consent dialog showed again within `watch_ms`.
 async fn reload(
     page: &chromiumoxide::Page,
     recorder: &Recorder,
     viewport: (f64, f64),
     options: &VisitOptions,
+    watch_ms: u64,
 ) -> Result<bool> {
     let loads = recorder.load_events();
     let _ = tokio::time::timeout(
@@ -505,8 +624,7 @@ async fn reload(
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     visit::settle(recorder, options).await?;
-    // A dialog that comes back usually does so within a second of load.
-    let sighting = wait_for_dialog(page, viewport, 1_000).await?;
+    let sighting = wait_for_dialog(page, viewport, watch_ms).await?;
     Ok(sighting.dialog.is_some())
 }
 
@@ -617,6 +735,68 @@ fn failed_path(steps: Vec<ClickStep>, failure: &str) -> ClickPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reload_is_watched_as_long_as_the_dialog_took_plus_a_quiet_period() {
+        // A dialog that showed at once: one quiet period.
+        assert_eq!(reappearance_watch_ms(0, 500, 3_000), 500);
+        // A late dialog gets its time again.
+        assert_eq!(reappearance_watch_ms(1_800, 500, 3_000), 2_300);
+        // Never longer than the first visit waited.
+        assert_eq!(reappearance_watch_ms(2_900, 500, 3_000), 3_000);
+        assert_eq!(reappearance_watch_ms(u64::MAX, 500, 3_000), 3_000);
+    }
+
+    async fn work_done(ms: u64) -> &'static str {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        "done"
+    }
+
+    async fn verdict_after(ms: u64, dialog_seen: bool) -> Option<u64> {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        dialog_seen.then_some(ms)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn work_goes_on_only_when_the_first_look_confirms_it() {
+        let start = tokio::time::Instant::now();
+        // The verdict comes first: "no" drops the work at once, "yes" lets it finish.
+        assert_eq!(
+            if_confirmed(work_done(1_000), verdict_after(10, false)).await,
+            None
+        );
+        assert_eq!(start.elapsed(), Duration::from_millis(10));
+        let start = tokio::time::Instant::now();
+        assert_eq!(
+            if_confirmed(work_done(1_000), verdict_after(10, true)).await,
+            Some(("done", 10))
+        );
+        assert_eq!(start.elapsed(), Duration::from_millis(1_000));
+        // The work is done first: its outcome waits for the verdict.
+        let start = tokio::time::Instant::now();
+        assert_eq!(
+            if_confirmed(work_done(10), verdict_after(500, false)).await,
+            None
+        );
+        assert_eq!(
+            if_confirmed(work_done(10), verdict_after(500, true)).await,
+            Some(("done", 500))
+        );
+        assert_eq!(start.elapsed(), Duration::from_millis(1_000));
+    }
+
+    #[tokio::test]
+    async fn a_first_look_that_is_dropped_untold_calls_the_answers_off() {
+        let (tell, first_look) = FirstLook::channel();
+        let waiting = tokio::spawn(first_look.clone().dialog_after_ms());
+        drop(tell);
+        assert_eq!(waiting.await.expect("joined"), None);
+        let (tell, first_look) = FirstLook::channel();
+        tell.tell(Some(1_250));
+        // Told before anyone asked: the verdict is kept.
+        assert_eq!(first_look.clone().dialog_after_ms().await, Some(1_250));
+        assert_eq!(FirstLook::known(None).dialog_after_ms().await, None);
+    }
 
     fn checkbox(label: &str, checked: bool, layer: u32) -> Checkbox {
         Checkbox {

@@ -253,6 +253,13 @@ pub fn phase_from(recording: Recording, cookies: Vec<Cookie>, site_domain: &str)
     }
 }
 
+/// A page loaded, settled and answering, its recorder still running.
+pub struct Landing {
+    pub main_frame_id: String,
+    /// The URL and HTTP status of the main frame's last document.
+    pub main_document: Option<(String, Option<u16>)>,
+}
+
 /// Everything the first visit yields before the dialog is touched.
 pub struct FirstVisit {
     pub final_url: Option<String>,
@@ -264,22 +271,38 @@ pub struct FirstVisit {
     pub main_frame_id: String,
 }
 
-/// Visits `url` in `context` and records the phase before any choice. The recorder is handed
-/// back still running so that later stages (the dialog, clicks) can go on recording into it.
-pub async fn first_visit(
+/// Loads `url` in `context` with a recorder attached, waits until the network settles and
+/// checks that the page answers. The recorder is handed back still running so that later
+/// stages (the dialog, clicks) can go on recording into it.
+pub async fn land(
     context: &Context,
     url: &str,
     options: &VisitOptions,
-) -> Result<(FirstVisit, Recorder)> {
+) -> Result<(Landing, Recorder)> {
     let recorder = Recorder::start(&context.page).await?;
     recorder.set_step(Step::Load);
     let loaded = navigate(context, &recorder, url, options).await?;
     settle(&recorder, options).await?;
     check_responsive(context, &recorder, url).await?;
-    let main_document = recorder.main_document(&loaded.main_frame_id);
+    let landing = Landing {
+        main_document: recorder.main_document(&loaded.main_frame_id),
+        main_frame_id: loaded.main_frame_id,
+    };
+    Ok((landing, recorder))
+}
+
+/// Visits `url` in `context` and records the phase before any choice: [`land`], then the
+/// page's URL, title, text and screenshot.
+pub async fn first_visit(
+    context: &Context,
+    url: &str,
+    options: &VisitOptions,
+) -> Result<(FirstVisit, Recorder)> {
+    let (landing, recorder) = land(context, url, options).await?;
     // The reads and the screenshot do not depend on each other: both at once.
     let (facts, screenshot) =
         tokio::join!(page::facts(&context.page), page::screenshot(&context.page));
+    let main_document = landing.main_document;
     let final_url = facts
         .url
         .or_else(|| main_document.as_ref().map(|(u, _)| u.clone()));
@@ -291,7 +314,7 @@ pub async fn first_visit(
         screenshot: screenshot.ok(),
         final_url,
         site_domain,
-        main_frame_id: loaded.main_frame_id,
+        main_frame_id: landing.main_frame_id,
     };
     Ok((visit, recorder))
 }

@@ -65,6 +65,11 @@
     });
   }
 
+  // A page may ask for the dialog late, as CMPs that fetch their configuration first do
+  // (data-delay-ms on the script tag; paths-reappear-late.test).
+  var script = document.currentScript;
+  var delayMs = Number((script && script.getAttribute('data-delay-ms')) || 0);
   if (readConsent() === 'all') fireTrackers();
+  else if (delayMs > 0) setTimeout(showDialog, delayMs);
   else showDialog();
 })();
