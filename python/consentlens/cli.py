@@ -183,7 +183,10 @@ def _export(args: argparse.Namespace) -> int:
 
     try:
         study = open_study(args.store)
-        files = study.to_parquet(args.out) if args.format == "parquet" else study.to_csv(args.out)
+        if args.format == "parquet":
+            files = study.to_parquet(args.out)
+        else:
+            files = study.to_csv(args.out, spreadsheet_safe=not args.cells_as_stored)
     except (FileNotFoundError, ImportError) as error:
         print(f"consentlens: {error}", file=sys.stderr)
         return 1
@@ -332,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a study's tables as Parquet or CSV")
     export.add_argument("store", type=Path, metavar="STUDY")
     export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    export.add_argument(
+        "--cells-as-stored",
+        action="store_true",
+        help="CSV: write text cells as stored; by default a cell that a spreadsheet would run as "
+        "a formula (starting with = + - @) is written with a leading '",
+    )
     export.add_argument("--out", type=Path, required=True, help="folder for the table files")
     export.set_defaults(run=_export)
 

@@ -33,6 +33,25 @@ _APPLICATION_ID = 0x434C4E53
 _EXPORT_CHUNK_ROWS = 50_000
 
 
+# What makes a spreadsheet read a cell as a formula ("CSV injection", OWASP).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that starts like a formula prefixed with ``'``."""
+    pd = _require_pandas()
+    safe = frame.copy()
+    for name in safe.columns:
+        column = safe[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        risky = column.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_STARTS))
+        risky = risky.astype(bool)
+        if risky.any():
+            safe[name] = column.astype(object).where(~risky, "'" + column[risky].astype(str))
+    return safe
+
+
 @dataclass(frozen=True)
 class _Table:
     """How one public table is read from the store."""
@@ -319,16 +338,24 @@ class Study:
             written.append(path)
         return written
 
-    def to_csv(self, folder: str | Path) -> list[Path]:
-        """Writes every table as ``<folder>/<table>.csv``; returns the files."""
+    def to_csv(self, folder: str | Path, *, spreadsheet_safe: bool = True) -> list[Path]:
+        """Writes every table as ``<folder>/<table>.csv``; returns the files.
+
+        Page text is hostile: with ``spreadsheet_safe`` (the default), a text cell that a
+        spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+        carriage return) is written with a leading ``'``, so that Excel and LibreOffice show it
+        as text. Pass ``spreadsheet_safe=False`` for the cells exactly as stored (or use
+        :meth:`to_parquet`, which has no such problem).
+        """
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         written = []
+        prepare = _spreadsheet_safe if spreadsheet_safe else (lambda frame: frame)
         for name in TABLES:
             path = out / f"{name}.csv"
             first = True
             for chunk in self._frames(name, _EXPORT_CHUNK_ROWS):
-                chunk.to_csv(path, mode="w" if first else "a", header=first, index=False)
+                prepare(chunk).to_csv(path, mode="w" if first else "a", header=first, index=False)
                 first = False
             if first:
                 self.table(name).to_csv(path, index=False)

