@@ -454,6 +454,15 @@ fn orchestrate(options: Options) -> Result<(), String> {
                 measured.result.count(|s| s.ok),
                 measured.peak.pss_mib
             );
+            // A fixture web that lost a dialog (a missing file) measures less work, not speed.
+            let with_dialog = throughput_sites
+                .iter()
+                .filter(|s| !s.template().accept.is_empty())
+                .count();
+            let seen = measured.result.count(|s| s.dialog);
+            if seen < with_dialog {
+                eprintln!("  WARNING: {system} saw a dialog on {seen} of {with_dialog} sites that have one");
+            }
             runs.push(measured);
         }
     }

@@ -239,6 +239,11 @@ pub fn generate(sites_root: &Path, count: usize) -> io::Result<Web> {
             template: template_index,
         });
     }
+    // Scripts that several fixtures share, served by every site under `/_shared/`.
+    let shared = sites_root.join("_shared");
+    if shared.is_dir() {
+        copy_site(&shared, &root.path().join("_shared"), "", "")?;
+    }
     Ok(Web { root, sites })
 }
 
@@ -253,7 +258,10 @@ fn copy_site(from: &Path, to: &Path, old_host: &str, new_host: &str) -> io::Resu
         }
         let bytes = fs::read(entry.path())?;
         match String::from_utf8(bytes) {
-            Ok(text) => fs::write(&target, text.replace(old_host, new_host))?,
+            Ok(text) if !old_host.is_empty() => {
+                fs::write(&target, text.replace(old_host, new_host))?
+            }
+            Ok(text) => fs::write(&target, text)?,
             Err(binary) => fs::write(&target, binary.into_bytes())?,
         }
     }

@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 /// The file in a host's folder that makes the host a tracker sink and holds the sink's headers.
 pub(crate) const SINK_HEADERS_FILE: &str = "_sink.headers";
 
+/// The folder of a root whose files every site of that root serves under `/_shared/`: a script
+/// that several fixture sites use, served from each site's own origin as its own script would be.
+pub(crate) const SHARED_FOLDER: &str = "_shared";
+
 /// Suffix of sidecar files; they configure responses and are never served themselves.
 pub(crate) const SIDECAR_SUFFIX: &str = ".headers";
 
@@ -127,7 +131,8 @@ impl Roots {
         }
     }
 
-    /// Finds the file for `host` and `path`: a file, or a directory's `index.html`.
+    /// Finds the file for `host` and `path`: a file, or a directory's `index.html`; a path
+    /// under `/_shared/` is looked up in the roots' [`SHARED_FOLDER`], whatever the host.
     pub async fn lookup(&self, host: &str, path: &SafePath) -> Lookup {
         let is_sidecar = path
             .segments
@@ -136,8 +141,15 @@ impl Roots {
         if is_sidecar {
             return Lookup::NotFound;
         }
+        let is_shared = path.segments.first().is_some_and(|s| s == SHARED_FOLDER);
         for root in &self.roots {
-            let candidate = path.under(&root.join(host));
+            // A shared path's first segment is the shared folder itself.
+            let folder = if is_shared {
+                root.clone()
+            } else {
+                root.join(host)
+            };
+            let candidate = path.under(&folder);
             if !path.is_directory && is_file(&candidate).await {
                 return Lookup::File(candidate);
             }
@@ -319,6 +331,33 @@ mod tests {
         assert_eq!(lookup("/shop").await, Lookup::Directory);
         assert_eq!(lookup("/page.html.headers").await, Lookup::NotFound);
         assert_eq!(lookup("/missing").await, Lookup::NotFound);
+    }
+
+    #[tokio::test]
+    async fn every_site_serves_the_shared_folder_under_its_own_origin() {
+        let root = tempfile::tempdir().unwrap();
+        for rel in [
+            "_shared/consent.js",
+            "one.test/index.html",
+            "two.test/_shared/x.js",
+        ] {
+            let path = root.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, rel).unwrap();
+        }
+        let roots = Roots::new(vec![root.path().into()]);
+        let shared = root.path().join("_shared/consent.js");
+        for host in ["one.test", "two.test"] {
+            let path = SafePath::parse("/_shared/consent.js").unwrap();
+            assert_eq!(
+                roots.lookup(host, &path).await,
+                Lookup::File(shared.clone())
+            );
+        }
+        // A site's own folder of that name is not reached, and `..` does not leave the folder.
+        let own = SafePath::parse("/_shared/x.js").unwrap();
+        assert_eq!(roots.lookup("two.test", &own).await, Lookup::NotFound);
+        assert!(SafePath::parse("/_shared/../one.test/index.html").is_none());
     }
 
     #[tokio::test]

@@ -1,7 +1,7 @@
-// The consent dialog shared by every page of this fixture site (Norwegian, two equal buttons).
-// It only asks and remembers: the answer is kept in the cookie consent=all|necessary, exposed as
-// window.consentChoice, and announced with a "consentchoice" event on document. What the page's tags
-// do with it is up to each page (see the inline script at the end of every page).
+// The consent dialog of the Norwegian tracker fixtures (two equal buttons), served to each of them
+// from its own origin as /_shared/samtykke.js. It only asks and remembers: the answer is kept in the cookie
+// consent=all|necessary, exposed as window.consentChoice, and announced with a "consentchoice" event on
+// document. What the page's tags do with it is up to each page (the inline script at the end of every page).
 (function () {
   'use strict';
 
