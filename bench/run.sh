@@ -6,7 +6,8 @@
 #
 #   bench/run.sh              everything
 #   bench/run.sh kernels      criterion benches only
-#   bench/run.sh throughput   sites/minute at 1, 2, 4 workers (consentlens, baseline, floor)
+#   bench/run.sh throughput   sites/minute at 1, 2, 4 workers (consentlens, baseline, floor;
+#                             SYSTEMS, WORKERS, SITES and OUT (file name) to change)
 #   bench/run.sh memory       RSS after 100 and after 1,000 sites (MEMORY_SITES to change)
 #   bench/run.sh profile      where the time of one evaluation goes
 set -eu
@@ -21,8 +22,10 @@ if [ "$what" = all ] || [ "$what" = kernels ]; then
     cargo bench --bench kernels
 fi
 if [ "$what" = all ] || [ "$what" = throughput ]; then
+    name="${OUT:-throughput}"
     cargo bench --bench end_to_end -- --sites "${SITES:-54}" --workers "${WORKERS:-1,2,4}" \
-        --out "$out/throughput.json" | tee "$out/throughput.md"
+        --systems "${SYSTEMS:-floor,consentlens,baseline,baseline-fixed}" \
+        --out "$out/$name.json" | tee "$out/$name.md"
 fi
 if [ "$what" = all ] || [ "$what" = memory ]; then
     cargo bench --bench end_to_end -- --workers none --memory-sites "${MEMORY_SITES:-100,1000}" \

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 # The extension the Python tests load is built in the same profile and with the same dependency
 # features as the Rust tests below (tokio's test-util, which only the tests' paused clock uses),
 # so `cargo test` reuses every dependency instead of compiling the whole graph a second time.
-CONSENTLENS_EXTRAS=test MATURIN_FLAGS="--features tokio/test-util" bash scripts/setup.sh
+# (`--features` replaces pyproject's list, so `python` is named again.)
+CONSENTLENS_EXTRAS=test MATURIN_FLAGS="--features python,tokio/test-util" bash scripts/setup.sh
 # shellcheck disable=SC1091
 . .venv/bin/activate
 

@@ -261,8 +261,9 @@ async fn accept_visit_timed(
     let context = browser.new_context().await?;
     let t = clock.add("new context", start);
     let page = &context.page;
-    let (first, recorder) = visit::first_visit(&context, url, &options.visit).await?;
-    let t = clock.add("first_visit (recorder, load, settle, reads, screenshot)", t);
+    let (landing, recorder) = visit::land(&context, url, &options.visit).await?;
+    let site_domain = visit::site::site_domain(&page::current_url(page).await.unwrap_or_default());
+    let t = clock.add("land (recorder, load, settle, responsive check, URL)", t);
     let sighting = wait_for_dialog(page, viewport, options.banner_wait_ms).await?;
     let t = clock.add("wait for dialog", t);
     let _ = browser.cookies(&context).await;
@@ -324,8 +325,8 @@ async fn accept_visit_timed(
         browser,
         &context,
         recorder,
-        &first.main_frame_id,
-        &first.site_domain,
+        &landing.main_frame_id,
+        &site_domain,
     )
     .await?;
     let t = clock.add("end phase", t);
