@@ -3,11 +3,7 @@
 # local HTTPS fixture server), the Python tests (API, CLI, store, Dask, notebooks) and the stubs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The extension the Python tests load is built in the same profile and with the same dependency
-# features as the Rust tests below (tokio's test-util, which only the tests' paused clock uses),
-# so `cargo test` reuses every dependency instead of compiling the whole graph a second time.
-# (`--features` replaces pyproject's list, so `python` is named again.)
-CONSENTLENS_EXTRAS=test MATURIN_FLAGS="--features python,tokio/test-util" bash scripts/setup.sh
+CONSENTLENS_EXTRAS=test bash scripts/setup.sh
 # shellcheck disable=SC1091
 . .venv/bin/activate
 
@@ -18,10 +14,8 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy --features python --lib -- -D warnings
 echo "== cargo test" >&2
 # The library, its unit tests and the integration tests. Benchmarks are compiled by clippy above
-# but not run here: they are measurements (see BENCHMARKS.md), not tests. `--profile dev` (the
-# test profile's own settings, under the name of the build above): dependencies are compiled
-# once for the extension, clippy and the tests.
-cargo test --profile dev --lib --bins --tests
+# but not run here: they are measurements (see BENCHMARKS.md), not tests.
+cargo test --lib --bins --tests
 echo "== ruff" >&2
 ruff check python tests/python
 ruff format --check python tests/python

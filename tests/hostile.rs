@@ -204,7 +204,7 @@ async fn run_case(fixture: &'static Fixture, case: Case) -> Outcome {
         if case.host == "crash.test" {
             tokio::join!(
                 evaluate(&fixture.browser, &case.url, &options),
-                crash_when_open(&fixture.browser, &case)
+                crash_when_open(fixture, &case)
             )
             .0
         } else {
@@ -219,26 +219,38 @@ async fn run_case(fixture: &'static Fixture, case: Case) -> Outcome {
     }
 }
 
-/// Sends `Page.crash` to the page of `case` once it has been open for a moment.
-async fn crash_when_open(browser: &Browser, case: &Case) {
+/// What the crash page asks for as it is parsed (its README says so): once the fixture server
+/// has answered it, the page's document has committed in its own renderer.
+const CRASH_PAGE_COMMITTED: &str = "/__cl/status/204";
+
+/// Sends `Page.crash` to the page of `case` once its document has committed. A crash sent
+/// earlier (when the page is merely listed under its new URL) can hit the renderer that the
+/// navigation is replacing, and the visit then goes on in a new one.
+async fn crash_when_open(fixture: &Fixture, case: &Case) {
     let prefix = format!("https://{}/", case.host);
-    let give_up = Instant::now() + Duration::from_secs(10);
+    let give_up = Instant::now() + Duration::from_secs(20);
     while Instant::now() < give_up {
-        let pages = browser.open_pages().await.unwrap_or_default();
+        let committed = fixture
+            .server
+            .access_log()
+            .iter()
+            .any(|(_, host, path, _)| host == &case.host && path == CRASH_PAGE_COMMITTED);
+        let pages = fixture.browser.open_pages().await.unwrap_or_default();
         if let Some(page) = pages.iter().find(|p| p.url.starts_with(&prefix)) {
-            // Mid-visit: the page has committed and its held image (6 s) keeps the visit
-            // waiting for `load`; a loaded machine may have taken a while to list it, so the
-            // crash goes at once.
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            browser
-                .crash_page(&page.target_id)
-                .await
-                .expect("Page.crash");
-            return;
+            if committed {
+                // The held image (6 s) keeps the visit waiting for `load`: the crash lands
+                // well inside it.
+                fixture
+                    .browser
+                    .crash_page(&page.target_id)
+                    .await
+                    .expect("Page.crash");
+                return;
+            }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{} never opened", case.url);
+    panic!("{} never committed", case.url);
 }
 
 /// The outcome's problems, empty when it is what the README says.
