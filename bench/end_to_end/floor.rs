@@ -25,9 +25,9 @@ use chromiumoxide::cdp::browser_protocol::page::{
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::Page;
 use consentlens::browser::Browser;
-use consentlens::explore::reappearance_watch_ms;
+use consentlens::explore::{reappearance_watch_ms, FirstLook, FirstLookSender};
 use futures::StreamExt;
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::web::{Action, Site};
@@ -53,7 +53,7 @@ pub async fn evaluate(browser: &Browser, site: &Site, settings: &Settings) -> Fl
         url: site.url.clone(),
         ..FloorSite::default()
     };
-    let (verdict, first_look) = watch::channel(None);
+    let (verdict, first_look) = FirstLook::channel();
     let (first, (accept, reject)) =
         tokio::join!(before_consent(browser, site, settings, verdict), async {
             tokio::join!(
@@ -85,7 +85,7 @@ async fn before_consent(
     browser: &Browser,
     site: &Site,
     settings: &Settings,
-    verdict: watch::Sender<Option<Option<u64>>>,
+    verdict: FirstLookSender,
 ) -> Outcome<bool> {
     let context = browser.new_context().await.map_err(|e| e.to_string())?;
     let outcome = async {
@@ -94,7 +94,7 @@ async fn before_consent(
         let looking = Instant::now();
         let seen = wait_for_dialog(&context.page, site, settings.banner_wait_ms).await?;
         let took_ms = looking.elapsed().as_millis() as u64;
-        let _ = verdict.send(Some(seen.then_some(took_ms)));
+        verdict.tell(seen.then_some(took_ms));
         Ok(seen)
     }
     .await;
@@ -108,15 +108,14 @@ async fn answer(
     site: &Site,
     path: &[Action],
     settings: &Settings,
-    mut first_look: watch::Receiver<Option<Option<u64>>>,
+    first_look: FirstLook,
 ) -> Outcome<bool> {
     let context = browser.new_context().await.map_err(|e| e.to_string())?;
     let outcome = async {
         let page = &context.page;
         let watch = Watch::start(page).await?;
         navigate(page, &watch, &site.url, settings).await?;
-        let verdict = first_look.wait_for(Option::is_some).await;
-        let Some(first_took_ms) = verdict.ok().and_then(|verdict| verdict.flatten()) else {
+        let Some(first_took_ms) = first_look.dialog_after_ms().await else {
             return Ok(false);
         };
         let looking = Instant::now();

@@ -138,7 +138,7 @@ impl FirstLook {
 
     /// How long after settling the first visit saw the dialog; `None` when it saw none, or
     /// failed before it could tell.
-    async fn dialog_after_ms(mut self) -> Option<u64> {
+    pub async fn dialog_after_ms(mut self) -> Option<u64> {
         let verdict = self.0.wait_for(Option::is_some).await;
         verdict.ok().and_then(|verdict| verdict.flatten())
     }
